@@ -1,0 +1,5 @@
+"""Presentation: text and HTML summaries."""
+
+from .summary import Summary
+
+__all__ = ["Summary"]

@@ -1,0 +1,226 @@
+"""Frozen fit results: arrays from the engine, labels attached once."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import PreparedData
+from .estimators.base import EstimateArrays, effect_pairs, flatten_params, param_rows
+from .spec import Model
+
+__all__ = ["FitResults"]
+
+
+class FitResults:
+    """Results of a fitted model (read-only; derived tables are computed once and cached).
+
+    Attributes
+    ----------
+    model : Model
+    estimator : object
+        The estimator (configuration) that produced the fit.
+    data : PreparedData
+        Validated data, with ``n_total``, ``n_used``, ``excluded`` and ``imputed``.
+    mean : ndarray of shape (p,)
+        Item means of the used rows (weighted if weights were given).
+    cov : ndarray of shape (p, p)
+        Item covariance matrix the estimator worked on.
+    arrays : EstimateArrays
+        Raw batched estimates (batch of one).
+    """
+
+    def __init__(
+        self,
+        *,
+        model: Model,
+        estimator: Any,
+        data: PreparedData,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        arrays: EstimateArrays,
+    ) -> None:
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "estimator", estimator)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "cov", cov)
+        object.__setattr__(self, "arrays", arrays)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
+
+    # ----------------------------------------------------------------- counts
+    @property
+    def n_total(self) -> int:
+        """Rows in the input data."""
+        return self.data.n_total
+
+    @property
+    def n_used(self) -> int:
+        """Rows used in estimation."""
+        return self.data.n_used
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """Rows not used: ``row, column, reason``."""
+        return self.data.excluded
+
+    @property
+    def imputed(self) -> pd.DataFrame:
+        """Cells imputed under ``missing='mean'``: ``row, column, reason``."""
+        return self.data.imputed
+
+    @property
+    def converged(self) -> bool:
+        return bool(self.arrays.converged[0])
+
+    @property
+    def n_iter(self) -> int:
+        return int(self.arrays.n_iter[0])
+
+    # ----------------------------------------------------------------- labels
+    @cached_property
+    def _item_index(self) -> pd.MultiIndex:
+        m = self.model
+        return pd.MultiIndex.from_tuples(
+            [(c, i) for c in m.constructs for i in m.blocks[c]], names=["construct", "item"]
+        )
+
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        """Long table ``lhs, op, rhs, estimate``.
+
+        ``op`` '=~' rows are loadings of item ``rhs`` on construct ``lhs``, '<~' rows are
+        outer weights (for every block, whatever its mode), '~' rows are paths
+        (``lhs`` regressed on ``rhs``).
+        """
+        rows = param_rows(self.model)
+        est = flatten_params(self.arrays, self.model)[0]
+        df = pd.DataFrame(rows, columns=["lhs", "op", "rhs"])
+        df["estimate"] = est
+        return df
+
+    @cached_property
+    def path_coefficients(self) -> pd.DataFrame:
+        """Paths: index = source construct, columns = target construct (NaN where no path)."""
+        c = list(self.model.constructs)
+        P = self.arrays.paths[0].copy()
+        P[self.model.path_matrix() == 0] = np.nan
+        return pd.DataFrame(P, index=pd.Index(c, name="source"), columns=pd.Index(c, name="target"))
+
+    def _block_series(self, arr: np.ndarray, name: str) -> pd.Series:
+        mask = self.model.block_mask()
+        ii, jj = np.nonzero(mask)
+        return pd.Series(arr[0][ii, jj], index=self._item_index, name=name)
+
+    @cached_property
+    def outer_weights(self) -> pd.Series:
+        """Outer weights by (construct, item), for standardized items (or centred items
+        when ``standardize=False``)."""
+        return self._block_series(self.arrays.weights, "weight")
+
+    @cached_property
+    def loadings(self) -> pd.Series:
+        """Loadings (item-construct correlations) by (construct, item)."""
+        return self._block_series(self.arrays.block_loadings, "loading")
+
+    @cached_property
+    def cross_loadings(self) -> pd.DataFrame:
+        """Correlation of every item (rows) with every construct score (columns)."""
+        return pd.DataFrame(
+            self.arrays.cross_loadings[0],
+            index=pd.Index(self.model.items, name="item"),
+            columns=pd.Index(self.model.constructs, name="construct"),
+        )
+
+    @cached_property
+    def construct_correlations(self) -> pd.DataFrame:
+        c = pd.Index(self.model.constructs)
+        return pd.DataFrame(self.arrays.construct_cor[0], index=c, columns=c)
+
+    @cached_property
+    def r_squared(self) -> pd.Series:
+        """R² by endogenous construct."""
+        endo = list(self.model.endogenous)
+        pos = [self.model.constructs.index(c) for c in endo]
+        return pd.Series(self.arrays.r2[0][pos], index=pd.Index(endo, name="construct"), name="r2")
+
+    @cached_property
+    def r_squared_adj(self) -> pd.Series:
+        """Adjusted R²: :math:`1 - (1 - R^2)(n - 1)/(n - k - 1)`, k = number of predictors."""
+        n = self.n_used
+        k = np.array([len(self.model.predecessors(c)) for c in self.r_squared.index], dtype=float)
+        adj = 1 - (1 - self.r_squared.to_numpy()) * (n - 1) / (n - k - 1)
+        return pd.Series(adj, index=self.r_squared.index, name="r2_adj")
+
+    @cached_property
+    def effects(self) -> pd.DataFrame:
+        """Direct, indirect and total effects for every connected (source, target) pair."""
+        c = self.model.constructs
+        P = self.arrays.paths[0]
+        T = self.arrays.total[0]
+        rows = [(c[i], c[j], P[i, j], T[i, j] - P[i, j], T[i, j]) for i, j in effect_pairs(self.model)]
+        return pd.DataFrame(rows, columns=["source", "target", "direct", "indirect", "total"])
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Standardized construct scores, one row per used respondent."""
+        X = self.data.X - self.mean
+        sd = self.arrays.item_sd[0]
+        if getattr(self.estimator, "standardize", True):
+            X = X / sd
+        Y = X @ self.arrays.weights[0]
+        return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
+
+    # ----------------------------------------------------------------- presentation
+    def summary(self):
+        """Text/HTML summary: settings, Used / Total respondents, paths, R², measurement."""
+        from .report.summary import Summary
+
+        est = self.estimator
+        s = Summary(f"csimodel {type(est).__name__} results")
+        params = est.get_params() if hasattr(est, "get_params") else {}
+        s.add_info("Estimator", f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})")
+        s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
+        s.add_info("Missing-data policy", self.data.missing)
+        if len(self.excluded):
+            reasons = self.excluded["reason"].value_counts()
+            s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
+        if len(self.imputed):
+            s.add_info("Imputed cells", f"{len(self.imputed)} (item means)")
+        s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
+        s.add_info(
+            "Converged",
+            f"yes, after {self.n_iter} iterations" if self.converged else f"NO (stopped after {self.n_iter})",
+        )
+        paths = pd.DataFrame(
+            [(f"{src} -> {tgt}", self.arrays.paths[0][self.model.constructs.index(src), self.model.constructs.index(tgt)]) for src, tgt in self.model.paths],
+            columns=["path", "estimate"],
+        ).set_index("path")
+        s.add_table("Path coefficients", paths)
+        r2 = pd.DataFrame({"R2": self.r_squared, "R2 adj": self.r_squared_adj})
+        s.add_table("R-squared", r2)
+        meas = pd.DataFrame({"loading": self.loadings, "weight": self.outer_weights})
+        meas.insert(0, "mode", [self.model.modes[c] for c, _ in meas.index])
+        s.add_table("Measurement model", meas)
+        eff = self.effects.set_index(["source", "target"])
+        s.add_table("Effects", eff)
+        if not self.converged:
+            s.add_note("The algorithm did not converge; treat the estimates with caution.")
+        return s
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def __repr__(self) -> str:
+        return (
+            f"<csimodel.FitResults: {type(self.estimator).__name__}, "
+            f"{len(self.model.constructs)} constructs, {self.n_used} of {self.n_total} rows used>"
+        )
