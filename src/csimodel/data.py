@@ -326,25 +326,31 @@ def prepare(
             raise DataError("missing_values must be finite numbers, e.g. (-99,).")
         X[np.isin(X, codes)] = np.nan
 
-    inf = np.isinf(X)
-    if inf.any():
-        cols = np.flatnonzero(inf.any(axis=0))
-        parts = [
-            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
-            for c in cols[:_ROWS_SHOWN]
-        ]
-        raise DataError(
-            f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
-            "Replace them with valid answers or NaN (missing)."
-        )
-
-    nan = np.isnan(X)
+    all_finite = bool(np.isfinite(X).all())  # one pass; details only when needed
+    if not all_finite:
+        inf = np.isinf(X)
+        if inf.any():
+            cols = np.flatnonzero(inf.any(axis=0))
+            parts = [
+                f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
+                for c in cols[:_ROWS_SHOWN]
+            ]
+            raise DataError(
+                f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
+                "Replace them with valid answers or NaN (missing)."
+            )
+        nan = np.isnan(X)
+    else:
+        nan = None
     declared = np.isfinite(lo)
     if declared.any():
         with np.errstate(invalid="ignore"):
-            out = (X < lo) | (X > hi)
-        out &= declared
-        if out.any():
+            cmin = np.nanmin(X, axis=0) if nan is not None else X.min(axis=0)
+            cmax = np.nanmax(X, axis=0) if nan is not None else X.max(axis=0)
+        if np.any(declared & ((cmin < lo) | (cmax > hi))):
+            with np.errstate(invalid="ignore"):
+                out = (X < lo) | (X > hi)
+            out &= declared
             cols = np.flatnonzero(out.any(axis=0))
             parts = []
             for c in cols[:_ROWS_SHOWN]:
@@ -383,10 +389,11 @@ def prepare(
     imp_cols: list[str] = []
     imp_reason: list[str] = []
 
-    row_nan = nan.any(axis=1)
+    row_nan = nan.any(axis=1) if nan is not None else np.zeros(n_total, dtype=bool)
     w_nan = np.isnan(w) if w is not None else None
     if missing == "error":
         if row_nan.any() or (w_nan is not None and w_nan.any()):
+            nan = nan if nan is not None else np.zeros_like(X, dtype=bool)
             cols = np.flatnonzero(nan.any(axis=0))
             parts = [
                 f"{items[c]!r} ({int(nan[:, c].sum())} row(s), e.g. {_rows(index[np.flatnonzero(nan[:, c])])})"
@@ -421,7 +428,7 @@ def prepare(
             excl_rows += list(index[r])
             excl_cols += [wname] * len(r)
             excl_reason += ["weight is zero"] * len(r)
-    if missing == "mean" and row_nan.any():
+    if missing == "mean" and nan is not None and row_nan.any():
         nan_kept = nan & keep[:, None]
         wk = None if w is None else np.where(keep, w, 0.0)
         for c in np.flatnonzero(nan_kept.any(axis=0)):
@@ -473,7 +480,10 @@ def prepare(
             w = w * (np.count_nonzero(w) / w.sum())
 
     # constant items (after exclusions): zero variance makes standardization impossible
-    const = X.max(axis=0) == X.min(axis=0)
+    if declared.any() and not n_excl and not imp_rows and nan is None:
+        const = cmax == cmin  # reuse the range-check pass
+    else:
+        const = X.max(axis=0) == X.min(axis=0)
     if const.any():
         cols = [items[c] for c in np.flatnonzero(const)]
         vals = [f"{X[0, c]:g}" for c in np.flatnonzero(const)][:_ROWS_SHOWN]
