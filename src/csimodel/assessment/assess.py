@@ -120,7 +120,7 @@ class Assessment:
             s.add_info("PLSc solution admissible", "yes" if self.admissible else "NO")
         rel = self.reliability.copy()
         flag = []
-        for c, r in rel.iterrows():
+        for _c, r in rel.iterrows():
             if r["block"] == "single item":
                 flag.append("n/a (single item)")
                 continue

@@ -277,7 +277,9 @@ class PLSc(PLS):
         res = super().fit(model, data, **kwargs)
         arr = res.arrays
         if not arr.admissible[0]:
-            reasons = [r for r, bad in zip(INADMISSIBLE_REASONS, arr.inadmissible[0]) if bad]
+            reasons = [
+                r for r, bad in zip(INADMISSIBLE_REASONS, arr.inadmissible[0], strict=True) if bad
+            ]
             detail = ""
             if arr.inadmissible[0, 0]:
                 cons = res.model.constructs
