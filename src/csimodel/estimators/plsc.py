@@ -208,7 +208,7 @@ class PLSc(PLS):
     >>> bool(res.arrays.admissible[0])
     True
     >>> round(float(res.arrays.rho_a[0, 0]), 3)
-    0.856
+    0.862
 
     References
     ----------
