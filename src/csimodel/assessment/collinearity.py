@@ -8,7 +8,7 @@ import pandas as pd
 __all__ = ["item_vif", "predictor_vif"]
 
 
-def item_vif(R: np.ndarray, model) -> pd.Series:
+def item_vif(R: np.ndarray, model, index: pd.MultiIndex | None = None) -> pd.Series:
     """VIF of every item regressed on the other items of its block.
 
     :math:`\\mathrm{VIF}_i = [R_{jj}^{-1}]_{ii}` (1 for a single-item block).
@@ -17,18 +17,18 @@ def item_vif(R: np.ndarray, model) -> pd.Series:
     -------
     Series indexed by (construct, item).
     """
-    out, index = [], []
+    out = []
     pos = 0
     for c in model.constructs:
         k = len(model.blocks[c])
         sub = R[pos : pos + k, pos : pos + k]
-        v = np.diag(np.linalg.inv(sub)) if k > 1 else np.ones(1)
-        out.extend(v.tolist())
-        index.extend((c, i) for i in model.blocks[c])
+        out.extend((np.diag(np.linalg.inv(sub)) if k > 1 else np.ones(1)).tolist())
         pos += k
-    return pd.Series(
-        out, index=pd.MultiIndex.from_tuples(index, names=["construct", "item"]), name="vif"
-    )
+    if index is None:
+        index = pd.MultiIndex.from_tuples(
+            [(c, i) for c in model.constructs for i in model.blocks[c]], names=["construct", "item"]
+        )
+    return pd.Series(out, index=index, name="vif")
 
 
 def predictor_vif(C: np.ndarray, model) -> pd.Series:

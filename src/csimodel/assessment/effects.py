@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,7 @@ from ..spec import Model
 __all__ = ["f_squared", "reduced_model"]
 
 
+@lru_cache(maxsize=256)
 def reduced_model(model: Model, drop: tuple[str, str]) -> tuple[Model | None, np.ndarray]:
     """The model without path ``drop`` and the positions of its items in ``model.items``.
 
