@@ -186,11 +186,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
         for c, rows in list(bad_text.items())[:_ROWS_SHOWN]:
             vals = df.loc[rows[:3], c].tolist()
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
-        more = (
-            f" and {len(bad_text) - _ROWS_SHOWN} more columns"
-            if len(bad_text) > _ROWS_SHOWN
-            else ""
-        )
+        more = f" and {len(bad_text) - _ROWS_SHOWN} more columns" if len(bad_text) > _ROWS_SHOWN else ""
         raise DataError(
             "Non-numeric text in item column(s): " + "; ".join(parts) + more + ". "
             "Answers must be numbers; declare codes for missing answers with missing_values=(...) "
@@ -201,9 +197,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
         return sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     X = np.empty((len(df), len(items)), dtype=np.float64)
     for k, c in enumerate(items):
-        X[:, k] = (
-            converted[c] if c in converted else df[c].to_numpy(dtype=np.float64, na_value=np.nan)
-        )
+        X[:, k] = converted[c] if c in converted else df[c].to_numpy(dtype=np.float64, na_value=np.nan)
     return X
 
 
@@ -237,11 +231,7 @@ def _weights_array(df: pd.DataFrame, weights: Any) -> tuple[np.ndarray, str]:
         if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             raise DataError(f"Weight column {weights!r} must be numeric. Got {col.dtype} instead.")
         return col.to_numpy(dtype=float, na_value=np.nan), weights
-    w = (
-        np.asarray(weights, dtype=float)
-        if not isinstance(weights, pd.Series)
-        else weights.to_numpy(float)
-    )
+    w = np.asarray(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.to_numpy(float)
     if w.ndim != 1 or len(w) != len(df):
         raise DataError(
             f"weights must be a column name or a 1-D array with one value per row "
@@ -307,8 +297,7 @@ def prepare(
     if inf.any():
         cols = np.flatnonzero(inf.any(axis=0))
         parts = [
-            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
-            for c in cols[:_ROWS_SHOWN]
+            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})" for c in cols[:_ROWS_SHOWN]
         ]
         raise DataError(
             f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
@@ -432,9 +421,7 @@ def prepare(
                 "by item means"
             )
         warnings.warn(
-            "; ".join(msg) + ". See .excluded and .imputed on the result.",
-            DataWarning,
-            stacklevel=3,
+            "; ".join(msg) + ". See .excluded and .imputed on the result.", DataWarning, stacklevel=3
         )
     n_used = X.shape[0]
     if n_used < 3:

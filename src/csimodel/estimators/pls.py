@@ -56,9 +56,7 @@ class _Structure:
         self.pp = (pred[:, :, None] & pred[:, None, :]).astype(float)
         self.eye_fill = np.eye(J)[None] * (1.0 - self.pred)[:, None, :]
         self.mode_b = [
-            np.flatnonzero(self.mask[:, j])
-            for j, c in enumerate(model.constructs)
-            if model.modes[c] == "B"
+            np.flatnonzero(self.mask[:, j]) for j, c in enumerate(model.constructs) if model.modes[c] == "B"
         ]
         self.mode_b_cols = [j for j, c in enumerate(model.constructs) if model.modes[c] == "B"]
         blocks_idx = [np.flatnonzero(self.mask[:, j]) for j in range(J)]
@@ -372,4 +370,6 @@ class PLS:
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        return FitResults(model=model, estimator=self, data=prepared, mean=mean, cov=S, arrays=est)
+        return FitResults(
+            model=model, estimator=self, data=prepared, mean=mean, cov=S, arrays=est
+        )

@@ -160,10 +160,7 @@ def parse(text: str) -> list[Statement]:
         if op.text in ("=~", "<~") and len(lhs) > 1:
             t = lhs[1]
             raise _error(
-                f"Only one construct may be defined per '{op.text}' statement",
-                lines,
-                t.line,
-                t.column,
+                f"Only one construct may be defined per '{op.text}' statement", lines, t.line, t.column
             )
         out.append(Statement(lhs, op, rhs))
     return out
