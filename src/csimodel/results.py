@@ -231,6 +231,21 @@ class FitResults:
             s.add_note("The algorithm did not converge; treat the estimates with caution.")
         return s
 
+    def report(self, path, **kwargs: Any):
+        """Write one self-contained HTML report; see :func:`csimodel.report.write_report`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import csimodel as cm
+        >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+        >>> res.report(pathlib.Path(tempfile.mkdtemp()) / "r.html").suffix
+        '.html'
+        """
+        from .report.html import write_report
+
+        return write_report(self, path, **kwargs)
+
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 
