@@ -1,26 +1,47 @@
-"""The command line, through a real subprocess."""
+"""The command line, through a real subprocess (as a user or a scheduled job runs it)."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import csimodel
+import csimodel as cm
+from csimodel import cli
 
 # make the package importable in the child even when it runs from a source tree
-ENV = {**os.environ, "PYTHONPATH": str(Path(csimodel.__file__).parents[1])}
+ENV = {**os.environ, "PYTHONPATH": str(Path(csimodel.__file__).parents[1]), "MPLBACKEND": "Agg"}
+SMALL_MODEL = "Sat =~ CUSA1 + CUSA2 + CUSA3\nLoy =~ CUSL1 + CUSL3\nLoy ~ Sat\n"
 
 
 def run(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "csimodel.cli", *args],
+        [sys.executable, "-m", "csimodel", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         env=ENV,
     )
+
+
+def one_error_line(r, code=2):
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    (d / "m.txt").write_text(SMALL_MODEL)
+    cm.datasets.load_ecsi_mobi().to_csv(d / "d.csv", index=False)
+    return d
 
 
 def test_fit_example_ecsi():
@@ -29,39 +50,148 @@ def test_fit_example_ecsi():
     assert "250 / 250" in r.stdout and "Satisfaction -> Loyalty" in r.stdout
 
 
-def test_fit_user_files(tmp_path):
-    import csimodel as cm
-
-    cm.datasets.load_ecsi_mobi().to_csv(tmp_path / "d.csv", index=False)
-    (tmp_path / "m.txt").write_text(
-        "Sat =~ CUSA1 + CUSA2 + CUSA3\nLoy =~ CUSL1 + CUSL3\nLoy ~ Sat\n"
-    )
-    r = run("fit", "m.txt", "d.csv", "--scale", "1", "10", "--scheme", "factorial", cwd=tmp_path)
+def test_fit_user_files(files):
+    r = run("fit", "m.txt", "d.csv", "--scale", "1", "10", "--scheme", "factorial", cwd=files)
     assert r.returncode == 0, r.stderr
     assert "Sat -> Loy" in r.stdout
 
 
+def test_json_report_quiet(files):
+    """--json prints the fit as JSON (nothing else on stdout); --report writes the file."""
+    r = run("fit", "--example", "ecsi", "--json", "--report", "r.html", "--quiet", cwd=files)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    assert out["n_used"] == 250 and out["n_total"] == 250 and out["converged"] is True
+    assert out["estimator"] == "PLS" and out["csimodel_version"] == cm.__version__
+    got = [(p["lhs"], p["op"], p["rhs"]) for p in out["params"]]
+    assert got == list(res.params[["lhs", "op", "rhs"]].itertuples(index=False, name=None))
+    np.testing.assert_allclose(
+        [p["estimate"] for p in out["params"]], res.params["estimate"], rtol=0, atol=1e-12
+    )
+    assert set(out["r_squared"]) == set(res.r_squared.index)
+    assert "250 / 250" in (files / "r.html").read_text(encoding="utf-8")
+    assert r.stderr == ""  # --quiet: not even "report written"
+
+
+def test_quiet_prints_nothing(files):
+    r = run("fit", "--example", "ecsi", "--estimator", "plsc", "--quiet", cwd=files)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    # warnings still reach stderr, one line each (PLSc on ECSI is inadmissible)
+    assert all(line.startswith("csimodel: warning:") for line in r.stderr.splitlines())
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".xlsx"])
+def test_data_formats_give_the_same_fit(files, suffix):
+    data = cm.datasets.load_ecsi_mobi()
+    path = files / f"d{suffix}"
+    if suffix == ".tsv":
+        data.to_csv(path, sep="\t", index=False)
+    elif suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+        data.to_parquet(path)
+    else:
+        pytest.importorskip("openpyxl")
+        data.to_excel(path, index=False)
+    a = run("fit", "m.txt", path.name, "--scale", "1", "10", "--json", cwd=files)
+    assert a.returncode == 0, a.stderr
+    expected = cm.PLS().fit(cm.Model(SMALL_MODEL), data, scale=(1, 10))
+    assert json.loads(a.stdout)["params"] == cli.fit_json(expected)["params"]
+
+
 @pytest.mark.parametrize(
-    "files, fragment",
+    "files_, fragment",
     [
         ({"m.txt": "Sat =~ CUSA1 +\n", "d.csv": "CUSA1\n1\n"}, "Expected a name"),
         ({"m.txt": "S =~ x1\nL =~ y1\nL ~ S\n", "d.csv": "x1,z\n1,2\n2,3\n3,1\n"}, "'y1'"),
         ({"m.txt": "S =~ x1\nL =~ y1\nL ~ S\n", "d.csv": "x1,y1\n1,2\n2,30\n3,1\n"}, "outside"),
+        ({"m.txt": '{"format": "csimodel"}', "d.csv": "x1\n1\n"}, "is JSON"),
+        ({"m.txt": "S =~ x1\nL =~ y1\nL ~ S\n", "d.csv": b"\xff\xfe\x00garbage"}, "d.csv"),
     ],
 )
-def test_user_errors_are_one_line_exit_2(tmp_path, files, fragment):
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    r = run("fit", "m.txt", "d.csv", "--scale", "1", "10", cwd=tmp_path)
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("csimodel: error:")
-    assert fragment in lines[0]
-    assert "Traceback" not in r.stderr
+def test_user_errors_are_one_line_exit_2(tmp_path, files_, fragment):
+    for name, text in files_.items():
+        if isinstance(text, bytes):
+            (tmp_path / name).write_bytes(text)
+        else:
+            (tmp_path / name).write_text(text)
+    line = one_error_line(run("fit", "m.txt", "d.csv", "--scale", "1", "10", cwd=tmp_path))
+    assert line.startswith("csimodel: error:")
+    assert fragment in line
 
 
-def test_missing_file_and_help(tmp_path):
-    r = run("fit", "nope.txt", "nope.csv", cwd=tmp_path)
-    assert r.returncode == 2 and "does not exist" in r.stderr
-    h = run("fit", "--help")
-    assert h.returncode == 0 and "csimodel fit --example ecsi" in h.stdout
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["fit", "nope.txt", "nope.csv"], "does not exist"),
+        (["fit", "--example", "ecsi", "--estimator", "ols"], "invalid choice: 'ols'"),
+    ],
+)
+def test_bad_command_lines_subprocess(files, args, fragment):
+    line = one_error_line(run(*args, cwd=files))
+    assert line.startswith("csimodel: error:") and fragment in line
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["fit", "m.txt", "d.sav"], "unknown type '.sav'"),
+        (["fit", "--example", "ecsi", "--report", "no/such/dir/r.html"], "does not exist"),
+        (["fit", "--example", "ecsi", "--exampl", "ecsi"], "unrecognized arguments"),
+        (["fit", "--example", "ecsi", "m.txt", "d.csv"], "not both"),
+        (["fit", "m.txt"], "give MODEL and DATA"),
+        (["fit", "--example", "ecsi", "--estimator", "plsc", "--unstandardized"], "PLSc"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_command_lines(files, args, fragment, monkeypatch, capsys):
+    """Same code path as the subprocess (``sys.exit(main())``), in-process for speed."""
+    monkeypatch.chdir(files)
+    (files / "d.sav").write_text("x")
+    try:
+        code = cli.main(args)
+    except SystemExit as e:  # argparse errors
+        code = e.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("csimodel: error:") and fragment in err[0]
+
+
+def test_no_command_prints_help_and_exits_2():
+    r = run()
+    assert r.returncode == 2 and "usage: csimodel" in r.stderr
+
+
+def test_cbsem_is_offered_only_when_available():
+    r = run("fit", "--example", "ecsi", "--estimator", "cbsem", "--json")
+    if hasattr(cm, "CBSEM"):
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["estimator"] == "CBSEM"
+    else:
+        assert "not available" in one_error_line(r)
+
+
+@pytest.mark.parametrize("command", [[], ["fit"]])
+def test_help_has_an_example(command):
+    h = run(*command, "--help")
+    assert h.returncode == 0
+    assert "Example" in h.stdout and "csimodel fit --example ecsi" in h.stdout
+
+
+def test_every_subcommand_help_has_an_example():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert "Example" in (p.epilog or ""), name
+        assert f"csimodel {name}" in p.epilog, name
+
+
+def test_internal_error_exits_1(monkeypatch, capsys):
+    def boom(args):
+        raise RuntimeError("unexpected\nstate")
+
+    monkeypatch.setattr(cli, "_cmd_fit", boom)
+    assert cli.main(["fit", "--example", "ecsi"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("csimodel: internal error: RuntimeError")

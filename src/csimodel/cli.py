@@ -1,21 +1,37 @@
-"""Command line interface: ``csimodel fit``.
+"""Command line interface: ``csimodel fit`` (and further commands as capabilities land).
 
-User errors print one line (``csimodel: error: ...``) and exit with code 2; unexpected
-internal errors exit with code 1.
+User errors (bad files, bad options, data the model cannot use) print one line
+(``csimodel: error: ...``) on stderr and exit with code 2; unexpected internal errors print
+one line (``csimodel: internal error: ...``) and exit with code 1. Results go to stdout
+(text summary, or JSON with ``--json``); warnings and progress go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .exceptions import CsimodelError, CsimodelWarning, ModelSyntaxError
 
 EXAMPLES = {
     "ecsi": "ECSI model (Tenenhaus et al. 2005) on the bundled ecsi_mobi data, 1-10 scale",
+}
+ESTIMATORS = ("pls", "plsc", "cbsem")
+DATA_SUFFIXES = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
 }
 
 
@@ -23,21 +39,46 @@ class UserError(Exception):
     """A problem with the command line input (file missing, bad option)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2) that point to ``--help``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"csimodel: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------- input
 def _read_table(path: str):
     import pandas as pd
 
     p = Path(path)
     if not p.exists():
         raise UserError(f"data file {path!r} does not exist")
-    suffix = p.suffix.lower()
+    if p.is_dir():
+        raise UserError(f"data file {path!r} is a folder, not a file")
+    kind = DATA_SUFFIXES.get(p.suffix.lower())
+    if kind is None:
+        raise UserError(
+            f"data file {path!r} has an unknown type {p.suffix!r}; use a CSV (.csv, .tsv, "
+            ".txt), Parquet (.parquet) or Excel (.xlsx) file"
+        )
     try:
-        if suffix in (".parquet", ".pq"):
+        if kind == "parquet":
             return pd.read_parquet(p)
-        if suffix in (".xlsx", ".xls"):
+        if kind == "excel":
             return pd.read_excel(p)
         return pd.read_csv(p, encoding="utf-8-sig", sep=None, engine="python")
-    except (ValueError, OSError, ImportError) as e:
-        raise UserError(f"could not read data file {path!r}: {e}") from None
+    except ImportError as e:
+        need = "openpyxl" if kind == "excel" else "pyarrow"
+        raise UserError(
+            f"reading {path!r} needs the optional package {need!r} ({e}); "
+            f"install it with 'pip install {need}' or save the data as CSV"
+        ) from None
+    except (ValueError, OSError, UnicodeDecodeError) as e:
+        msg = " ".join(str(e).split())
+        raise UserError(f"could not read data file {path!r}: {msg}") from None
+    except Exception as e:  # parser-specific errors (csv.Error, zipfile, ...)
+        msg = " ".join(str(e).split())
+        raise UserError(f"could not read data file {path!r}: {type(e).__name__}: {msg}") from None
 
 
 def _read_model(path: str):
@@ -46,16 +87,56 @@ def _read_model(path: str):
     p = Path(path)
     if not p.exists():
         raise UserError(f"model file {path!r} does not exist")
+    if p.is_dir():
+        raise UserError(f"model file {path!r} is a folder, not a file")
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"could not read model file {path!r}: {e}") from None
+    if text.lstrip().startswith("{"):
+        raise UserError(
+            f"model file {path!r} is JSON; 'fit' needs model syntax (lavaan style, "
+            "e.g. 'Satisfaction =~ CUSA1 + CUSA2'); JSON model files are for 'score'"
+        )
     return Model(text)
 
 
-def _cmd_fit(args: argparse.Namespace) -> int:
+def _check_output(path: str | None, what: str) -> None:
+    """Fail before the (possibly long) estimation when an output cannot be written."""
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise UserError(f"cannot write {what} {path!r}: folder {str(parent)!r} does not exist")
+    if Path(path).is_dir():
+        raise UserError(f"cannot write {what} {path!r}: it is a folder")
+
+
+def _estimator(name: str, scheme: str | None, unstandardized: bool):
+    from . import estimators
+
+    if name == "cbsem":
+        import csimodel
+
+        cls = getattr(csimodel, "CBSEM", None)
+        if cls is None:
+            raise UserError("--estimator cbsem is not available in this version of csimodel")
+        if scheme is not None:
+            raise UserError("--scheme applies to PLS estimators only, not to --estimator cbsem")
+        if unstandardized:
+            raise UserError("--unstandardized applies to --estimator pls only")
+        return cls()
+    scheme = scheme or "path"
+    if name == "plsc":
+        if unstandardized:
+            raise UserError("--unstandardized applies to --estimator pls only (PLSc standardizes)")
+        return estimators.PLSc(scheme=scheme)
+    return estimators.PLS(scheme=scheme, standardize=not unstandardized)
+
+
+def _fit_from_args(args: argparse.Namespace):
+    """Model, data and fit from the shared fit options; warnings go to stderr."""
     from . import datasets, models
-    from .estimators import PLS
 
     if args.example:
         if args.model or args.data:
@@ -69,7 +150,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         model = _read_model(args.model)
         data = _read_table(args.data)
         scale = tuple(args.scale) if args.scale else None
-    est = PLS(scheme=args.scheme, standardize=not args.unstandardized)
+    est = _estimator(args.estimator, args.scheme, args.unstandardized)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CsimodelWarning)
         res = est.fit(
@@ -81,42 +162,145 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             weights=args.weights,
         )
     for w in caught:
-        print(f"csimodel: warning: {w.message}", file=sys.stderr)
-    print(res.summary().as_text())
+        if issubclass(w.category, CsimodelWarning):
+            print(f"csimodel: warning: {_one_line(w.message)}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return res
+
+
+# --------------------------------------------------------------------------- output
+def _num(x: Any) -> Any:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return x
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _series_dict(s) -> dict[str, Any]:
+    return {str(k): _num(v) for k, v in s.items()}
+
+
+def fit_json(res: Any) -> dict[str, Any]:
+    """Machine-readable content of a fit (what ``csimodel fit --json`` prints)."""
+    from . import __version__
+
+    est = res.estimator
+    params = est.get_params() if hasattr(est, "get_params") else {}
+    out: dict[str, Any] = {
+        "csimodel_version": __version__,
+        "estimator": type(est).__name__,
+        "settings": {k: _num(v) if isinstance(v, float) else v for k, v in params.items()},
+        "n_total": int(res.n_total),
+        "n_used": int(res.n_used),
+        "n_excluded": int(len(res.excluded)),
+        "missing": res.data.missing,
+        "converged": bool(res.converged),
+        "n_iter": int(res.n_iter),
+        "params": [
+            {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "estimate": _num(r.estimate)}
+            for r in res.params.itertuples(index=False)
+        ],
+        "r_squared": _series_dict(res.r_squared),
+        "r_squared_adj": _series_dict(res.r_squared_adj),
+    }
+    fit_indices = getattr(res, "fit_indices", None)
+    if fit_indices is not None:
+        out["fit_indices"] = _series_dict(fit_indices)
+    return out
+
+
+def _one_line(msg: Any) -> str:
+    return " ".join(line.strip() for line in str(msg).strip().splitlines() if line.strip())
+
+
+def _info(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(f"csimodel: {text}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- commands
+def _cmd_fit(args: argparse.Namespace) -> int:
+    _check_output(args.report, "report")
+    res = _fit_from_args(args)
+    if args.report:
+        path = res.report(args.report)
+        _info(args, f"report written to {path}")
+    if args.json:
+        json.dump(fit_json(res), sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    elif not args.quiet:
+        print(res.summary().as_text())
     return 0
 
 
+# --------------------------------------------------------------------------- parser
+def _add_fit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", nargs="?", help="model syntax file (lavaan style)")
+    p.add_argument("data", nargs="?", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
+    p.add_argument("--example", choices=sorted(EXAMPLES), help="use a bundled model and data")
+    p.add_argument(
+        "--estimator", default="pls", choices=ESTIMATORS, help="pls (default), plsc or cbsem"
+    )
+    p.add_argument(
+        "--scheme",
+        default=None,
+        choices=["centroid", "factorial", "path"],
+        help="inner weighting scheme of PLS/PLSc (default: path)",
+    )
+    p.add_argument(
+        "--scale",
+        nargs=2,
+        type=float,
+        metavar=("LOW", "HIGH"),
+        help="answer scale of all items, e.g. --scale 1 10",
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "mean", "error"])
+    p.add_argument(
+        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+    )
+    p.add_argument("--weights", metavar="COLUMN", help="column with case weights")
+    p.add_argument(
+        "--unstandardized", action="store_true", help="PLS: centre items only (standardize=False)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="csimodel",
-        description="Customer-satisfaction index modelling (PLS path modelling).",
-        epilog="Example: csimodel fit --example ecsi",
+        allow_abbrev=False,
+        description="Customer-satisfaction index modelling: PLS path modelling, PLSc, "
+        "CB-SEM, reports.",
+        epilog="Examples:\n  csimodel fit --example ecsi\n"
+        "  csimodel fit model.txt survey.csv --scale 1 10 --report report.html\n\n"
+        "Run 'csimodel COMMAND --help' for the options of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     fit = sub.add_parser(
         "fit",
-        help="fit a model to survey data and print the summary",
-        description="Fit a PLS path model and print its summary.",
+        allow_abbrev=False,
+        help="fit a model to survey data; print the summary, write a report",
+        description="Fit a model (PLS, PLSc or CB-SEM) and print its summary.",
         epilog=(
-            "Examples:\n  csimodel fit --example ecsi\n"
-            "  csimodel fit model.txt survey.csv --scale 1 10 --scheme path\n\n"
+            "Examples:\n"
+            "  csimodel fit --example ecsi\n"
+            "  csimodel fit --example ecsi --report report.html --quiet\n"
+            "  csimodel fit model.txt survey.csv --scale 1 10 --scheme path\n"
+            "  csimodel fit model.txt survey.xlsx --scale 1 10 --missing-values -99 --json\n\n"
             "Examples available: " + "; ".join(f"{k}: {v}" for k, v in EXAMPLES.items())
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fit.add_argument("model", nargs="?", help="model syntax file (lavaan style)")
-    fit.add_argument("data", nargs="?", help="data file (CSV, Parquet or Excel)")
-    fit.add_argument("--example", choices=sorted(EXAMPLES), help="use a bundled model and data")
-    fit.add_argument("--scheme", default="path", choices=["centroid", "factorial", "path"])
-    fit.add_argument("--scale", nargs=2, type=float, metavar=("LOW", "HIGH"), help="answer scale")
-    fit.add_argument("--missing", default="listwise", choices=["listwise", "mean", "error"])
+    _add_fit_options(fit)
+    fit.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
     fit.add_argument(
-        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+        "--json", action="store_true", help="print params, R², counts as JSON instead of text"
     )
-    fit.add_argument("--weights", help="column with case weights")
     fit.add_argument(
-        "--unstandardized", action="store_true", help="centre items only (standardize=False)"
+        "--quiet", "-q", action="store_true", help="print no summary or progress (errors only)"
     )
     fit.set_defaults(func=_cmd_fit)
     return parser
@@ -129,11 +313,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``csimodel`` command."""
+    """Entry point of the ``csimodel`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
     try:
         return args.func(args)
@@ -147,8 +331,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("csimodel: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `csimodel fit ... | head`
+        return 0
     except Exception as e:  # internal error: one line, exit 1
-        print(f"csimodel: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(
+            f"csimodel: internal error: {type(e).__name__}: {_one_line(e)} "
+            "(please report this at the csimodel issue tracker)",
+            file=sys.stderr,
+        )
         return 1
 
 
