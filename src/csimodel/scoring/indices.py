@@ -56,28 +56,36 @@ def affine(
     return a, c
 
 
+_CHUNK = 16384  # rows per pass: the working set stays in cache
+
+
 def score_array(
     X: np.ndarray, a: np.ndarray, c: np.ndarray, blocks: list[np.ndarray]
 ) -> np.ndarray:
-    """0-100 scores (n, J): one vectorized pass per item, the same order whatever X's layout.
+    """0-100 scores (n, J) from answers ``X`` (n, p) inside their declared scales.
 
-    ``X`` must hold answers inside the declared scales (as ``prepare`` guarantees).
+    Element-wise, in fixed item order, over row chunks: every row's score is computed by the
+    same operations whatever ``n``, the chunking or ``X``'s memory layout, so scoring a
+    respondent alone or among a million gives bit-identical results.
     """
     n = X.shape[0]
     if not X.flags.f_contiguous:
         X = np.asfortranarray(X)
     out = np.empty((n, len(blocks)), order="F")
-    tmp = np.empty(n)
-    for j, idx in enumerate(blocks):
-        col = out[:, j]
-        np.multiply(X[:, idx[0]], a[idx[0]], out=col)
-        for i in idx[1:]:
-            np.multiply(X[:, i], a[i], out=tmp)
-            col += tmp
-        col -= c[j]
-    # answers are validated inside their declared scale and index weights are non-negative
-    # and sum to 1, so scores lie in [0, 100] exactly; this only removes rounding (~1e-13)
-    np.clip(out, 0.0, 100.0, out=out)
+    tmp = np.empty(min(n, _CHUNK))
+    for s0 in range(0, n, _CHUNK):
+        s1 = min(n, s0 + _CHUNK)
+        t = tmp[: s1 - s0]
+        for j, idx in enumerate(blocks):
+            col = out[s0:s1, j]
+            np.multiply(X[s0:s1, idx[0]], a[idx[0]], out=col)
+            for i in idx[1:]:
+                np.multiply(X[s0:s1, i], a[i], out=t)
+                col += t
+            col -= c[j]
+            # answers lie in their declared scales and index weights are non-negative and
+            # sum to 1, so scores lie in [0, 100]; clipping only removes rounding (~1e-13)
+            np.clip(col, 0.0, 100.0, out=col)
     return out
 
 
