@@ -224,7 +224,9 @@ def respondent_scores(res, *, negative_weights: str = "error") -> pd.DataFrame:
     """
     a, c, blocks = _fit_affine(res, negative_weights)
     S = score_array(res.data.X, a, c, blocks)
-    return pd.DataFrame(S, index=res.data.row_labels, columns=list(res.model.constructs))
+    return pd.DataFrame(
+        S, index=res.data.row_labels, columns=list(res.model.constructs), copy=False
+    )
 
 
 def indices(

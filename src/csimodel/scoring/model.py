@@ -242,7 +242,7 @@ class ScoringModel:
         """
         p = self._prepare(data, missing, missing_values, "ScoringModel.score")
         S = score_array(p.X, self._a, self._c, list(self._blocks_pos))
-        return pd.DataFrame(S, index=p.row_labels, columns=list(self.constructs))
+        return pd.DataFrame(S, index=p.row_labels, columns=list(self.constructs), copy=False)
 
     def indices(
         self,
