@@ -236,6 +236,7 @@ def indices(
     weights: Any = None,
     level: float = 0.95,
     boot: Any = None,
+    random_state: Any = None,
     negative_weights: str = "error",
 ) -> pd.DataFrame:
     """ACSI-style 0-100 index of every construct, overall or per segment.
@@ -251,9 +252,16 @@ def indices(
         Case weights for averaging respondents within segments: a column of the fitted
         data or one value per used row. Default: the fit's own case weights (if any).
     level : float, default=0.95
-        Confidence level of the intervals (used with ``boot``).
-    boot : bootstrap result, optional
-        Reserved for bootstrap intervals per index; not available yet (raises).
+        Confidence level of the percentile intervals (used with ``boot``).
+    boot : int or bootstrap result, optional
+        Add bootstrap percentile intervals per index: an int is the number of resamples;
+        a result of ``cm.bootstrap`` contributes its ``n_boot``. Respondents are resampled
+        (with their case weights) and, for every resample, the model is re-estimated
+        (batched), the index weights recomputed and the segment means recomputed, so the
+        interval covers the uncertainty of both weights and means. (Resamples are drawn
+        here: bootstrap results do not keep the item means an index needs.)
+    random_state : None, int or numpy.random.Generator, optional
+        Seed for the resamples drawn with ``boot``.
     negative_weights : {'error', 'zero'}, default='error'
         Policy for negative index weights; see :func:`~csimodel.scoring.index_weights`.
 
@@ -262,6 +270,9 @@ def indices(
     pandas.DataFrame
         One row per segment (index named after ``by``; a single row ``'all'`` without
         ``by``), one column per construct (the 0-100 index) and ``n`` (respondents).
+        With ``boot``: also ``"<construct> ci_lower"`` and ``"<construct> ci_upper"``
+        per construct; ``.attrs`` holds ``n_boot`` and ``n_failed`` (resamples that did
+        not converge or gave a negative index weight under ``negative_weights='error'``).
 
     Raises
     ------
@@ -305,10 +316,11 @@ def indices(
     250
     """
     check_number(level, "level", "indices", low=0, high=1, low_open=True, high_open=True)
+    n_boot = None
     if boot is not None:
-        raise NotImplementedError(
-            "Bootstrap intervals for indices are not available yet; call cm.indices(res) "
-            "without boot=."
+        n_boot = boot if isinstance(boot, (int, np.integer)) else getattr(boot, "n_boot", None)
+        check_number(
+            None if isinstance(n_boot, bool) else n_boot, "boot", "indices", integer=True, low=2
         )
     a, c, blocks = _fit_affine(res, negative_weights)
     S = score_array(res.data.X, a, c, blocks)
@@ -318,4 +330,87 @@ def indices(
         if weights is None
         else _case_weights(weights, res.n_used, res.data.column, "used row")
     )
-    return segment_table(S, res.model.constructs, keys, w)
+    table = segment_table(S, res.model.constructs, keys, w)
+    if n_boot is None:
+        return table
+    codes = _segment_codes(keys, table.index, res.n_used)
+    dist, n_failed = _bootstrap_indices(
+        res, codes, len(table), w, int(n_boot), random_state, negative_weights
+    )
+    q = np.quantile(dist, [(1 - level) / 2, (1 + level) / 2], axis=0)  # (2, G, J)
+    for j, con in enumerate(res.model.constructs):
+        table[f"{con} ci_lower"] = q[0, :, j]
+        table[f"{con} ci_upper"] = q[1, :, j]
+    table.attrs["n_boot"] = int(n_boot)
+    table.attrs["n_failed"] = int(n_failed)
+    return table
+
+
+def _segment_codes(keys: list[pd.Series], index: pd.Index, n: int) -> np.ndarray:
+    if not keys:
+        return np.zeros(n, dtype=np.intp)
+    if len(keys) == 1:
+        return index.get_indexer(keys[0].to_numpy())
+    mi = pd.MultiIndex.from_arrays([k.to_numpy() for k in keys])
+    return index.get_indexer(mi)
+
+
+def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_weights):
+    """Index distribution (n_ok, G, J): resample, re-estimate, re-weight, re-average."""
+    import warnings
+
+    from ..exceptions import CsimodelWarning
+    from ..moments import MomentBuilder
+
+    m = res.model
+    X = res.data.X
+    n = X.shape[0]
+    rng = np.random.default_rng(random_state)
+    builder = MomentBuilder(X, res.data.weights)
+    mask = m.block_mask().astype(float)  # (p, J)
+    lo, hi = res.data.scale_low, res.data.scale_high
+    standardized = bool(getattr(res.estimator, "standardize", True))
+    onehot = np.zeros((n, G))
+    onehot[np.arange(n), codes] = 1.0
+    cw = np.ones(n) if case_w is None else np.asarray(case_w, float)
+    chunk = int(max(1, min(500, 2**24 // max(n, 1))))
+    out, failed = [], 0
+    for start in range(0, n_boot, chunk):
+        B = min(chunk, n_boot - start)
+        F = rng.multinomial(n, np.full(n, 1.0 / n), size=B).astype(float)  # (B, n)
+        _, Sb = builder.moments(F)
+        est = res.estimator.estimate(Sb, m)
+        outer = (est.weights * mask).sum(axis=2)  # (B, p)
+        raw = outer / est.item_sd if standardized else outer
+        # a block's sign is arbitrary per resample; orient it so its weights sum positive
+        tot = raw @ mask  # (B, J)
+        raw = raw * (np.sign(tot) @ mask.T)
+        scale = np.abs(raw) @ mask @ mask.T
+        neg = raw < -1e-10 * scale
+        if negative_weights == "zero":
+            raw = np.where(raw > 0, raw, 0.0)
+        tot = raw @ mask
+        ok = est.converged & np.all(np.isfinite(raw), axis=1) & np.all(tot > 0, axis=1)
+        if negative_weights == "error":
+            ok &= ~neg.any(axis=1)
+        failed += int((~ok).sum())
+        raw, tot, F = raw[ok], tot[ok], F[ok]
+        wn = raw / (tot @ mask.T)  # (b, p) index weights, summing to 1 per block
+        span = (wn * (hi - lo)) @ mask  # (b, J)
+        a = 100.0 * wn / (span @ mask.T)
+        cst = (a * lo) @ mask  # (b, J)
+        Fw = F * cw
+        seg_w = Fw @ onehot  # (b, G)
+        means = np.einsum("bn,ng,np->bgp", Fw, onehot, X) / seg_w[:, :, None]
+        out.append(np.einsum("bgp,bp,pj->bgj", means, a, mask) - cst[:, None, :])
+    if failed:
+        warnings.warn(
+            f"{failed} of {n_boot} bootstrap resamples were left out of the index intervals "
+            "(no convergence, or a negative index weight).",
+            CsimodelWarning,
+            stacklevel=3,
+        )
+    dist = np.concatenate(out) if out else np.empty((0, G, mask.shape[1]))
+    if len(dist) < 2:
+        raise DataError("Fewer than 2 bootstrap resamples succeeded; no interval can be formed.")
+    return dist, failed
