@@ -128,3 +128,26 @@ def test_concurrent_scoring_equals_sequential(fitted):
             th.join()
     for a, b in zip(seq, out, strict=True):
         assert np.array_equal(a.to_numpy(), b.to_numpy())
+
+
+def test_direct_construction_is_validated(fitted):
+    _, _, sm = fitted
+    from dataclasses import fields
+
+    base = {f.name: getattr(sm, f.name) for f in fields(sm) if f.init}
+    bad_w = np.array(sm.index_weights)
+    bad_w[0] += 0.1
+    bad_sd = np.array(sm.item_sds)
+    bad_sd[3] = 0.0
+    bad_lo = np.array(sm.scale_low)
+    bad_lo[2] = 10.0
+    for change in (
+        {"index_weights": bad_w},
+        {"item_sds": bad_sd},
+        {"scale_low": bad_lo},
+        {"items": sm.items[::-1]},
+        {"outer_weights": np.full(len(sm.items), np.nan)},
+    ):
+        with pytest.raises(cm.ModelError):
+            cm.ScoringModel(**{**base, **change})
+    assert cm.ScoringModel(**base).items == sm.items

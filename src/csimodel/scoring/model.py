@@ -123,6 +123,7 @@ class ScoringModel:
         est = dict(self.estimator)
         est["params"] = MappingProxyType(dict(est.get("params", {})))
         s(self, "estimator", MappingProxyType(est))
+        self._check_consistent()
         pos = {it: k for k, it in enumerate(self.items)}
         blocks = []
         for c in self.constructs:
@@ -134,6 +135,34 @@ class ScoringModel:
         s(self, "_a", _frozen(a))
         s(self, "_c", _frozen(c))
         s(self, "_blocks_pos", tuple(blocks))
+
+    def _check_consistent(self) -> None:
+        if len(set(self.items)) != len(self.items):
+            dup = sorted({i for i in self.items if self.items.count(i) > 1})
+            raise ModelError(f"ScoringModel items must be unique; repeated: {dup}.")
+        flat = tuple(i for c in self.constructs for i in self.blocks[c])
+        if flat != self.items:
+            raise ModelError("ScoringModel blocks must list the items, construct by construct.")
+        for name in ("index_weights", "outer_weights", "item_means", "item_sds"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ModelError(f"ScoringModel.{name} holds a non-finite number.")
+        if np.any(self.item_sds <= 0):
+            raise ModelError("ScoringModel.item_sds must be positive.")
+        w = self.index_weights
+        if np.any(w < 0):
+            bad = [self.items[k] for k in np.flatnonzero(w < 0)]
+            raise ModelError(f"Index weights must be non-negative; negative for {bad}.")
+        pos = 0
+        for c in self.constructs:
+            k = len(self.blocks[c])
+            if abs(float(w[pos : pos + k].sum()) - 1.0) > 1e-9:
+                raise ModelError(f"Index weights of construct {c!r} must sum to 1.")
+            pos += k
+        lo, hi = self.scale_low, self.scale_high
+        both = np.isfinite(lo) & np.isfinite(hi)
+        if np.any(both & (lo >= hi)):
+            bad = [self.items[k] for k in np.flatnonzero(both & (lo >= hi))]
+            raise ModelError(f"Scale ends must satisfy low < high; not for {bad}.")
 
     # ------------------------------------------------------------------ construction
     @classmethod
