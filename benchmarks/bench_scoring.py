@@ -50,7 +50,8 @@ def main() -> None:
         blocks = list(sm._blocks_pos)
         b, m = best(lambda: score_array(p.X, sm._a, sm._c, blocks))
         print(f"  of which scoring arithmetic: best {b:.3f} s, median {m:.3f} s")
-        b, m = best(lambda: sm.indices(big.assign(seg=rng.integers(0, 50, n)), by="seg"), 3)
+        seg = big.assign(seg=rng.integers(0, 50, n))
+        b, m = best(lambda: sm.indices(seg, by="seg"), 3)
         print(f"sm.indices by 50 segments: best {b:.3f} s, median {m:.3f} s")
 
     path = os.path.join(tempfile.mkdtemp(), "model.json")
