@@ -282,6 +282,8 @@ def prepare(
     missing_values: Sequence[float] = (),
     weights: Any = None,
     owner: str = "fit",
+    min_rows: int = 3,
+    require_variation: bool = True,
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
 
@@ -304,6 +306,11 @@ def prepare(
         Case (survey) weights: a column name or one value per row; finite, non-negative,
         not all zero. Integer weights are frequency weights; other weights are rescaled
         to sum to the number of rows with positive weight.
+    min_rows : int, default=3
+        Fewest usable rows accepted (scoring new respondents with a fitted model uses 1).
+    require_variation : bool, default=True
+        Refuse items with the same answer in every used row (needed for estimation; not
+        for scoring new respondents with a fitted model).
 
     Returns
     -------
@@ -469,10 +476,10 @@ def prepare(
             stacklevel=3,
         )
     n_used = X.shape[0]
-    if n_used < 3:
+    if n_used < min_rows:
         raise DataError(
             f"Only {n_used} of {n_total} rows remain after the missing-data policy "
-            f"{missing!r}; at least 3 are needed. Check the data or use missing='mean'."
+            f"{missing!r}; at least {min_rows} are needed. Check the data or use missing='mean'."
         )
 
     if w is not None:
@@ -480,7 +487,9 @@ def prepare(
             w = w * (np.count_nonzero(w) / w.sum())
 
     # constant items (after exclusions): zero variance makes standardization impossible
-    if declared.any() and not n_excl and not imp_rows and nan is None:
+    if not require_variation:
+        const = np.zeros(len(items), dtype=bool)
+    elif declared.any() and not n_excl and not imp_rows and nan is None:
         const = cmax == cmin  # reuse the range-check pass
     else:
         const = X.max(axis=0) == X.min(axis=0)
