@@ -165,7 +165,7 @@ def _to_frame(data: Any) -> pd.DataFrame:
     )
 
 
-def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) -> np.ndarray:
     """Item columns as a float64 array; refuse text, categories and booleans."""
     all_dtypes = list(df.dtypes)
     if len(all_dtypes) <= 2 * len(items) and all(
@@ -173,7 +173,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     ):
         # fast path: a plain numeric frame (one conversion, then a column take if needed)
         idx = df.columns.get_indexer(items)
-        X = df.to_numpy(dtype=np.float64, copy=True)
+        X = df.to_numpy(dtype=np.float64, copy=copy)
         if len(idx) != X.shape[1] or np.any(idx != np.arange(X.shape[1])):
             X = X[:, idx]
         return X
@@ -284,6 +284,7 @@ def prepare(
     owner: str = "fit",
     min_rows: int = 3,
     require_variation: bool = True,
+    copy: bool = True,
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
 
@@ -311,6 +312,9 @@ def prepare(
     require_variation : bool, default=True
         Refuse items with the same answer in every used row (needed for estimation; not
         for scoring new respondents with a fitted model).
+    copy : bool, default=True
+        Copy the item values. ``False`` lets a plain float64 frame be read without a copy
+        (for transient use such as scoring); cells are never written in that case.
 
     Returns
     -------
@@ -324,7 +328,11 @@ def prepare(
     if n_total == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
-    X = _numeric_block(df, items)
+    X = _numeric_block(df, items, copy=copy)
+    if not X.flags.writeable or not X.flags.owndata:
+        # a read-only view of the caller's frame (copy=False): copy only if we must change it
+        needs_copy = len(missing_values) > 0 or missing == "mean"
+        X = X.copy() if needs_copy else X
     index = df.index
 
     codes = np.asarray(list(missing_values), dtype=float) if len(missing_values) else None

@@ -236,6 +236,7 @@ class ScoringModel:
             owner=owner,
             min_rows=1,
             require_variation=False,
+            copy=False,
         )
 
     def score(
