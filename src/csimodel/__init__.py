@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, models
+from . import datasets, models, scoring
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
 from .estimators import PLS, PLSc
@@ -24,8 +24,10 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .io import load_model
 from .report import Summary
 from .results import FitResults
+from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -52,5 +54,12 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "indices",
+    "respondent_scores",
+    "aggregate",
+    "kpis",
+    "ScoringModel",
+    "load_model",
+    "scoring",
     "__version__",
 ]
