@@ -195,3 +195,79 @@ def test_internal_error_exits_1(monkeypatch, capsys):
     assert cli.main(["fit", "--example", "ecsi"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("csimodel: internal error: RuntimeError")
+
+
+# ------------------------------------------------------------------ score / indices
+@pytest.fixture(scope="module")
+def scoring_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("scoring")
+    r = run("fit", "--example", "ecsi", "--out", "model.json", "--quiet", cwd=d)
+    assert r.returncode == 0, r.stderr
+    data = cm.datasets.load_ecsi_mobi()
+    data["company"] = np.repeat(["A", "B", "C", "D", "E"], 50)
+    data["id"] = np.arange(1000, 1250)
+    data.loc[3, "CUSA1"] = -99  # a no-answer code
+    data.to_csv(d / "wave.csv", index=False)
+    return d
+
+
+def test_fit_score_round_trip(scoring_files):
+    """fit --out then score reproduces the library's respondent scores of the same fit."""
+    import pandas as pd
+
+    d = scoring_files
+    r = run("score", "model.json", "wave.csv", "-o", "s.csv", "--id", "id",
+            "--missing-values", "-99", cwd=d)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "1 of 250 rows excluded" in r.stderr and "scores written to s.csv" in r.stderr
+    got = pd.read_csv(d / "s.csv", index_col="id")
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    expected = cm.respondent_scores(res).drop(index=3)
+    assert list(got.index) == [1000 + i for i in expected.index]
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9)
+    assert ((got >= 0) & (got <= 100)).all().all()
+
+
+def test_indices_by_segment(scoring_files):
+    """Segment indices are the segment means of the respondent scores (ACSI definition)."""
+    import pandas as pd
+
+    d = scoring_files
+    r = run("indices", "model.json", "wave.csv", "--by", "company", "--missing-values", "-99",
+            "--json", cwd=d)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    got = pd.DataFrame(json.loads(r.stdout)).set_index("company")
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    scores = cm.respondent_scores(res).drop(index=3)
+    company = pd.Series(np.repeat(["A", "B", "C", "D", "E"], 50))
+    expected = scores.groupby(company.loc[scores.index]).mean()
+    np.testing.assert_allclose(
+        got[expected.columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-9
+    )
+    assert got["n"].tolist() == [49, 50, 50, 50, 50]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["indices", "model.json", "wave.csv", "--by", "compny"], "did you mean 'company'"),
+        (["score", "wave.csv", "wave.csv"], "not a .json scoring model"),
+        (["score", "model.json", "wave.csv"], "outside the declared scale"),
+        (["score", "missing.json", "wave.csv"], "does not exist"),
+        (["fit", "m.txt", "wave.csv", "--out", "x.json"], "--out needs"),
+    ],
+)
+def test_scoring_user_errors(scoring_files, args, fragment, monkeypatch, capsys):
+    monkeypatch.chdir(scoring_files)
+    (scoring_files / "m.txt").write_text(SMALL_MODEL)
+    code = cli.main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith("csimodel: error:") and fragment in err[-1]
+
+
+def test_tampered_model_file_is_a_user_error(scoring_files):
+    d = scoring_files
+    text = (d / "model.json").read_text()
+    (d / "bad.json").write_text(text.replace('"Image"', '"Imagf"', 1))
+    line = one_error_line(run("score", "bad.json", "wave.csv", cwd=d))
+    assert line.startswith("csimodel: error:")

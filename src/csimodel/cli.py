@@ -1,4 +1,4 @@
-"""Command line interface: ``csimodel fit`` (and further commands as capabilities land).
+"""Command line interface: ``csimodel fit``, ``csimodel score``, ``csimodel indices``.
 
 User errors (bad files, bad options, data the model cannot use) print one line
 (``csimodel: error: ...``) on stderr and exit with code 2; unexpected internal errors print
@@ -151,22 +151,15 @@ def _fit_from_args(args: argparse.Namespace):
         data = _read_table(args.data)
         scale = tuple(args.scale) if args.scale else None
     est = _estimator(args.estimator, args.scheme, args.unstandardized)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CsimodelWarning)
-        res = est.fit(
-            model,
-            data,
-            scale=scale,
-            missing=args.missing,
-            missing_values=tuple(args.missing_values or ()),
-            weights=args.weights,
-        )
-    for w in caught:
-        if issubclass(w.category, CsimodelWarning):
-            print(f"csimodel: warning: {_one_line(w.message)}", file=sys.stderr)
-        else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-    return res
+    return _with_warnings(
+        est.fit,
+        model,
+        data,
+        scale=scale,
+        missing=args.missing,
+        missing_values=tuple(args.missing_values or ()),
+        weights=args.weights,
+    )
 
 
 # --------------------------------------------------------------------------- output
@@ -223,7 +216,15 @@ def _info(args: argparse.Namespace, text: str) -> None:
 # --------------------------------------------------------------------------- commands
 def _cmd_fit(args: argparse.Namespace) -> int:
     _check_output(args.report, "report")
+    _check_output(args.out, "model file")
+    if args.out and not (args.scale or args.example):
+        raise UserError(
+            "--out needs the answer scale of the items for the 0-100 scores: add --scale LOW HIGH"
+        )
     res = _fit_from_args(args)
+    if args.out:
+        res.to_scoring_model().save(args.out)
+        _info(args, f"scoring model written to {args.out}")
     if args.report:
         path = res.report(args.report)
         _info(args, f"report written to {path}")
@@ -232,6 +233,108 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif not args.quiet:
         print(res.summary().as_text())
+    return 0
+
+
+def _load_scoring_model(path: str):
+    from .io import load_model
+
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"model file {path!r} does not exist")
+    if p.suffix.lower() != ".json":
+        raise UserError(
+            f"model file {path!r} is not a .json scoring model; make one with "
+            "'csimodel fit MODEL DATA --scale LOW HIGH --out model.json'"
+        )
+    return load_model(p)
+
+
+def _write_table(df, path: str | None, args: argparse.Namespace, what: str) -> None:
+    """Write a table by suffix (.csv, .parquet, .xlsx, .json) or print it as CSV to stdout."""
+    if path is None:
+        if args.json:
+            sys.stdout.write(df.reset_index().to_json(orient="records", indent=2) + "\n")
+        else:
+            df.to_csv(sys.stdout)
+        return
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            df.to_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            df.to_excel(path)
+        elif suffix == ".json":
+            Path(path).write_text(df.reset_index().to_json(orient="records", indent=2))
+        else:
+            df.to_csv(path)
+    except ImportError as e:
+        raise UserError(f"writing {path!r} needs an optional package: {e}") from None
+    _info(args, f"{what} written to {path}")
+
+
+def _with_warnings(fn, *a, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CsimodelWarning)
+        out = fn(*a, **kw)
+    for w in caught:
+        if issubclass(w.category, CsimodelWarning):
+            print(f"csimodel: warning: {_one_line(w.message)}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _check_column(data, col: str, path: str) -> None:
+    if col in data.columns:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(col, [str(c) for c in data.columns], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UserError(f"column {col!r} is not in {path!r}{hint}")
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    _check_output(args.output, "scores")
+    sm = _load_scoring_model(args.model)
+    data = _read_table(args.data)
+    if args.id is not None:
+        _check_column(data, args.id, args.data)
+    scores = _with_warnings(
+        sm.score, data, missing=args.missing, missing_values=tuple(args.missing_values or ())
+    )
+    if args.id is not None:
+        scores.insert(0, args.id, data.loc[scores.index, args.id].to_numpy())
+        scores = scores.set_index(args.id)
+    else:
+        scores.index.name = scores.index.name or "row"
+    _write_table(scores, args.output, args, "scores")
+    return 0
+
+
+def _cmd_indices(args: argparse.Namespace) -> int:
+    _check_output(args.output, "indices")
+    sm = _load_scoring_model(args.model)
+    data = _read_table(args.data)
+    by = args.by or None
+    for col in (by or []) + ([args.weights] if args.weights else []):
+        _check_column(data, col, args.data)
+    table = _with_warnings(
+        sm.indices,
+        data,
+        by=by,
+        weights=args.weights,
+        missing=args.missing,
+        missing_values=tuple(args.missing_values or ()),
+    )
+    if args.output is None and not args.json:
+        import pandas as pd
+
+        with pd.option_context("display.width", 200, "display.max_columns", 50):
+            print(table.round(args.decimals).to_string())
+        return 0
+    _write_table(table, args.output, args, "indices")
     return 0
 
 
@@ -302,8 +405,69 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--quiet", "-q", action="store_true", help="print no summary or progress (errors only)"
     )
+    fit.add_argument(
+        "--out", metavar="MODEL.json", help="save a scoring model (for 'score' and 'indices')"
+    )
     fit.set_defaults(func=_cmd_fit)
+
+    score = sub.add_parser(
+        "score",
+        allow_abbrev=False,
+        help="0-100 construct scores of new respondents with a saved model",
+        description="Score respondents (0-100 per construct) with a model saved by "
+        "'csimodel fit ... --out model.json'. Rows with a missing answer are left out "
+        "(warned) unless --missing error.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel fit --example ecsi --out model.json --quiet\n"
+            "  csimodel score model.json new_wave.csv -o scores.csv\n"
+            "  csimodel score model.json new_wave.xlsx --id respondent_id --missing-values -99"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_scoring_options(score)
+    score.add_argument("--id", metavar="COLUMN", help="label output rows by this column")
+    score.set_defaults(func=_cmd_score)
+
+    ind = sub.add_parser(
+        "indices",
+        allow_abbrev=False,
+        help="0-100 indices per construct, overall or by segment, with a saved model",
+        description="Indices (mean 0-100 scores) per construct, overall or per segment, "
+        "with a model saved by 'csimodel fit ... --out model.json'.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel indices model.json survey.csv\n"
+            "  csimodel indices model.json survey.csv --by company -o indices.csv\n"
+            "  csimodel indices model.json survey.csv --by company period --weights w --json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_scoring_options(ind)
+    ind.add_argument("--by", nargs="+", metavar="COLUMN", help="segment column(s)")
+    ind.add_argument("--weights", metavar="COLUMN", help="column with case weights")
+    ind.add_argument(
+        "--decimals", type=int, default=1, help="decimals of the printed table (default 1)"
+    )
+    ind.set_defaults(func=_cmd_indices)
     return parser
+
+
+def _add_scoring_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="scoring model file (.json) written by 'csimodel fit --out'")
+    p.add_argument("data", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="output file (.csv, .parquet, .xlsx or .json); default: CSV on stdout",
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "error"])
+    p.add_argument(
+        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON records instead of CSV")
+    p.add_argument("--quiet", "-q", action="store_true", help="print no progress messages")
 
 
 def _version() -> str:
