@@ -54,6 +54,7 @@ def python_blocks(page: Path) -> list[str]:
     return re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)
 
 
+@pytest.mark.filterwarnings("ignore::csimodel.exceptions.CsimodelWarning")
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_page_code_runs(page, tmp_path, monkeypatch):
     """Every ```python block of a page runs, in order, in one namespace (as a reader would)."""
