@@ -65,53 +65,74 @@ def _img_tag(png: bytes, alt: str) -> str:
     return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{b64}'/>"
 
 
-def _auto_figures(res: Any, ipma_target: str | None) -> dict[str, bytes]:
-    """Figures from :mod:`csimodel.plotting` when that module is available.
+def _optional(module: str, name: str):
+    """``csimodel.<module>.<name>`` when that part of the package exists, else None."""
+    import importlib
 
-    Every figure is optional: a missing module or a plot that fails is skipped with a
-    warning-free fallback (the tables carry the numbers).
-    """
-    figs: dict[str, bytes] = {}
     try:
-        from .. import plotting  # noqa: F401  (optional module)
+        mod = importlib.import_module(f"csimodel.{module}")
     except ImportError:
-        return figs
+        return None
+    return getattr(mod, name, None)
+
+
+def _path_pvalues(boot: Any) -> dict[tuple[str, str], float] | None:
+    """(source, target) -> bootstrap p value of the paths, from ``boot.params``."""
+    params = getattr(boot, "params", None)
+    if params is None or "p" not in getattr(params, "columns", ()):
+        return None
+    rows = params[params["op"] == "~"]
+    return {(r.rhs, r.lhs): float(r.p) for r in rows.itertuples(index=False)}
+
+
+def _draw(make) -> bytes | None:
+    """PNG of the display built by ``make()``; None when it cannot be drawn."""
     import matplotlib.pyplot as plt
 
-    makers = []
-    diagram = getattr(plotting, "PathDiagramDisplay", None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            disp = make()
+            if getattr(disp, "figure_", None) is None and hasattr(disp, "plot"):
+                disp = disp.plot()
+            png = figure_to_png(disp)
+        plt.close(disp.figure_)
+        return png
+    except Exception:  # a figure is a bonus; the tables carry the numbers
+        return None
+
+
+def _auto_figures(res: Any, ipma_res: Any, boot: Any) -> dict[str, bytes]:
+    """Path diagram and IPMA map from :mod:`csimodel.plotting`, when it is available.
+
+    Every figure is optional: without the plotting module, or when a plot cannot be drawn
+    for this fit, it is left out (the tables carry the numbers).
+    """
+    figs: dict[str, bytes] = {}
+    diagram = _optional("plotting", "PathDiagramDisplay")
     if diagram is not None:
-        makers.append(("Path diagram", lambda: diagram.from_result(res)))
-    if ipma_target is not None:
-        ipma_display = getattr(plotting, "IPMADisplay", None)
-        ipma_fn = _optional_ipma()
-        if ipma_display is not None and ipma_fn is not None:
-            makers.append(
-                (
-                    f"Importance-performance map (target: {ipma_target})",
-                    lambda: ipma_display.from_result(ipma_fn(res, target=ipma_target)),
-                )
-            )
-    for caption, make in makers:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                disp = make()
-                if hasattr(disp, "plot") and getattr(disp, "figure_", None) is None:
-                    disp = disp.plot()
-                figs[caption] = figure_to_png(disp)
-                plt.close(getattr(disp, "figure_", None))
-        except Exception:  # a figure is a bonus; the tables carry the numbers
-            continue
+        pv = _path_pvalues(boot) if boot is not None else None
+        caption = "Path diagram" + (
+            " (bootstrap: * p < .05, ** p < .01, *** p < .001)" if pv else ""
+        )
+        png = _draw(lambda: diagram.from_result(res, pvalues=pv))
+        if png is not None:
+            figs[caption] = png
+    ipma_map = _optional("plotting", "ImportancePerformanceDisplay")
+    if ipma_res is not None and ipma_map is not None:
+        png = _draw(lambda: ipma_map.from_result(ipma_res))
+        if png is not None:
+            figs[f"Importance-performance map (target: {ipma_res.target})"] = png
     return figs
 
 
-def _optional_ipma():
-    try:
-        from .. import ipma  # type: ignore[attr-defined]
-    except ImportError:
+def _ipma(res: Any, target: str | None):
+    if target is None:
         return None
-    return getattr(ipma, "ipma", ipma) if callable(getattr(ipma, "ipma", ipma)) else None
+    fn = _optional("ipa", "ipma")
+    if fn is None:
+        raise ValueError("ipma_target needs csimodel.ipma, which this version does not have")
+    return fn(res, target=target)
 
 
 def _settings(res: Any) -> list[tuple[str, str]]:
@@ -149,6 +170,7 @@ def render_report(
     figures: Mapping[str, Any] | None = None,
     auto_figures: bool = True,
     ipma_target: str | None = None,
+    boot: Any = None,
     extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
@@ -176,9 +198,10 @@ def render_report(
     parts.append("<h2>Settings</h2>" + _meta_table(_settings(res)))
     parts.append("<h3>Model</h3><pre>" + html.escape(_model_text(res.model)) + "</pre>")
 
+    ipma_res = _ipma(res, ipma_target)
     imgs: dict[str, bytes] = {}
     if auto_figures:
-        imgs.update(_auto_figures(res, ipma_target))
+        imgs.update(_auto_figures(res, ipma_res, boot))
     for caption, obj in (figures or {}).items():
         imgs[caption] = _png_bytes(obj)
     if imgs:
@@ -190,6 +213,10 @@ def render_report(
             )
 
     parts.append("<h2>Estimates</h2>" + res.summary().as_html())
+    if boot is not None and hasattr(boot, "summary"):
+        parts.append("<h2>Bootstrap</h2>" + boot.summary().as_html())
+    if ipma_res is not None:
+        parts.append("<h2>Importance-performance map</h2>" + ipma_res.summary().as_html())
     if assessment:
         qa = _try_assess(res)
         if qa is not None:
@@ -244,6 +271,7 @@ def write_report(
     figures: Mapping[str, Any] | None = None,
     auto_figures: bool = True,
     ipma_target: str | None = None,
+    boot: Any = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write one self-contained HTML report of a fit.
@@ -263,11 +291,15 @@ def write_report(
         Extra images, caption -> matplotlib figure, plot display object (with
         ``figure_``), PNG bytes or path of a PNG file. Embedded as base64 PNG.
     auto_figures : bool, default=True
-        Add the path diagram (and the IPMA map when ``ipma_target`` is given) from
-        :mod:`csimodel.plotting` when that module is available; a figure that cannot be
+        Add the path diagram (and the IPMA map when ``ipma_target`` is given) drawn with
+        ``csimodel.plotting`` when that module is available; a figure that cannot be
         drawn is left out (the tables carry the numbers).
     ipma_target : str, optional
-        Target construct of the importance-performance map.
+        Target construct of an importance-performance map analysis
+        (:func:`csimodel.ipma`): its table, and its map as an image.
+    boot : BootstrapResults, optional
+        A :func:`csimodel.bootstrap` result of this fit: its table (standard errors,
+        intervals, p values) and significance stars on the path diagram.
     extra : mapping of str to table, optional
         Further sections, heading -> DataFrame or Summary.
 
@@ -295,6 +327,7 @@ def write_report(
         figures=figures,
         auto_figures=auto_figures,
         ipma_target=ipma_target,
+        boot=boot,
         extra=extra,
     )
     path.write_text(text, encoding="utf-8")
