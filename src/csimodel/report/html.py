@@ -32,6 +32,10 @@ th { background: #f4f7f9; } td:first-child, th:first-child { text-align: left; }
 .meta th { text-align: left; background: none; } .meta td { text-align: left; }
 .figure { margin: 1em 0; } .figure img { max-width: 100%; border: 1px solid #eee; }
 .caption { font-size: .9em; color: #555; } .note { color: #555; font-size: .85em; }
+.csimodel-summary > table:first-of-type td { text-align: left; }
+.row { display: flex; flex-wrap: wrap; gap: 0 3em; } .row > div { min-width: 320px; }
+pre { background: #f7f7f7; padding: .8em; border-radius: 4px; font-size: .85em; }
+.lead { color: #555; margin-top: -.5em; }
 footer { margin-top: 3em; font-size: .8em; color: #777; border-top: 1px solid #ddd; }
 """
 
@@ -194,8 +198,12 @@ def render_report(
     if len(res.excluded):
         reasons = res.excluded["reason"].value_counts()
         counts.insert(2, ("Exclusion reasons", ", ".join(f"{v} {k}" for k, v in reasons.items())))
-    parts.append("<h2>Respondents</h2>" + _meta_table(counts))
-    parts.append("<h2>Settings</h2>" + _meta_table(_settings(res)))
+    parts.append(
+        f"<p class='lead'>csimodel {html.escape(__version__)} &middot; {now}</p>"
+        "<div class='row'>"
+        f"<div><h2>Respondents</h2>{_meta_table(counts)}</div>"
+        f"<div><h2>Settings</h2>{_meta_table(_settings(res))}</div></div>"
+    )
     parts.append("<h3>Model</h3><pre>" + html.escape(_model_text(res.model)) + "</pre>")
 
     ipma_res = _ipma(res, ipma_target)
