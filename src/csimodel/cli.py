@@ -1,4 +1,4 @@
-"""Command line interface: ``csimodel fit``, ``csimodel score``, ``csimodel indices``.
+"""Command line interface: ``csimodel fit``, ``score``, ``indices`` and ``ipma``.
 
 User errors (bad files, bad options, data the model cannot use) print one line
 (``csimodel: error: ...``) on stderr and exit with code 2; unexpected internal errors print
@@ -214,25 +214,132 @@ def _info(args: argparse.Namespace, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- commands
+def _feature(name: str, option: str):
+    """A public csimodel function that may not exist in this version (bootstrap, ipma)."""
+    import csimodel
+
+    fn = getattr(csimodel, name, None)
+    if fn is None:
+        raise UserError(f"{option} is not available in this version of csimodel")
+    return fn
+
+
+def _check_boot(args: argparse.Namespace) -> None:
+    if args.boot is not None and args.boot < 2:
+        raise UserError(f"--boot must be at least 2 resamples; got {args.boot}")
+    if args.boot is None and args.seed is not None:
+        raise UserError("--seed sets the bootstrap's random numbers: use it with --boot N")
+
+
+def _bootstrap(res: Any, args: argparse.Namespace):
+    boot_fn = _feature("bootstrap", "--boot")
+    return _with_warnings(
+        boot_fn,
+        res,
+        n_boot=args.boot,
+        random_state=args.seed,
+        level=args.level,
+        ci=args.ci,
+        progress=False if args.quiet else None,
+    )
+
+
+def boot_json(boot: Any) -> dict[str, Any]:
+    """Machine-readable bootstrap table (what ``fit --boot N --json`` adds)."""
+    cols = [c for c in boot.params.columns if c not in ("lhs", "op", "rhs")]
+    return {
+        "n_boot": int(boot.n_boot),
+        "n_failed": int(boot.n_failed),
+        "level": _num(getattr(boot, "level", None)),
+        "ci": getattr(boot, "ci", None),
+        "params": [
+            {"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], **{c: _num(r[c]) for c in cols}}
+            for r in boot.params.to_dict(orient="records")
+        ],
+    }
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     _check_output(args.report, "report")
     _check_output(args.out, "model file")
+    _check_boot(args)
+    if args.boot is not None:
+        _feature("bootstrap", "--boot")
+    if args.ipma_target is not None:
+        _feature("ipma", "--ipma-target")
     if args.out and not (args.scale or args.example):
         raise UserError(
             "--out needs the answer scale of the items for the 0-100 scores: add --scale LOW HIGH"
         )
     res = _fit_from_args(args)
+    if args.ipma_target is not None and args.ipma_target not in res.model.constructs:
+        raise UserError(_unknown_construct(args.ipma_target, res.model.constructs))
+    boot = _bootstrap(res, args) if args.boot is not None else None
     if args.out:
         res.to_scoring_model().save(args.out)
         _info(args, f"scoring model written to {args.out}")
     if args.report:
-        path = res.report(args.report)
+        path = _with_warnings(res.report, args.report, boot=boot, ipma_target=args.ipma_target)
         _info(args, f"report written to {path}")
     if args.json:
-        json.dump(fit_json(res), sys.stdout, indent=2, allow_nan=False)
+        out = fit_json(res)
+        if boot is not None:
+            out["bootstrap"] = boot_json(boot)
+        json.dump(out, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     elif not args.quiet:
         print(res.summary().as_text())
+        if boot is not None:
+            print()
+            print(boot.summary().as_text())
+    return 0
+
+
+def _unknown_construct(name: str, constructs: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(constructs), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"construct {name!r} is not in the model; {hint}constructs: {', '.join(constructs)}"
+
+
+def _cmd_ipma(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    ipma_fn = _feature("ipma", "'csimodel ipma'")
+    _check_output(args.output, "IPMA table")
+    _check_output(args.plot, "IPMA map")
+    _check_boot(args)
+    res = _fit_from_args(args)
+    if args.target not in res.model.constructs:
+        raise UserError(_unknown_construct(args.target, res.model.constructs))
+    if args.by is not None and (res.data.frame is None or args.by not in res.data.frame):
+        raise UserError(f"--by column {args.by!r} is not in the data")
+    counts = None
+    if args.boot is not None:
+        # resample counts of the used rows (rows drawn with replacement), seeded
+        rng = np.random.default_rng(args.seed)
+        n = res.n_used
+        idx = rng.integers(0, n, size=(args.boot, n))
+        counts = np.zeros((args.boot, n))
+        np.add.at(counts, (np.arange(args.boot)[:, None], idx), 1.0)
+    imp = _with_warnings(
+        ipma_fn, res, target=args.target, level=args.ipma_level, by=args.by, boot=counts
+    )
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        disp = imp.plot()
+        disp.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+        _info(args, f"IPMA map written to {args.plot}")
+    if args.report:
+        path = _with_warnings(res.report, args.report, ipma_target=args.target)
+        _info(args, f"report written to {path}")
+    if args.output or args.json:
+        _write_table(imp.table, args.output, args, "IPMA table")
+    elif not args.quiet:
+        print(imp.summary().as_text())
     return 0
 
 
@@ -392,7 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
             "  csimodel fit --example ecsi\n"
             "  csimodel fit --example ecsi --report report.html --quiet\n"
             "  csimodel fit model.txt survey.csv --scale 1 10 --scheme path\n"
-            "  csimodel fit model.txt survey.xlsx --scale 1 10 --missing-values -99 --json\n\n"
+            "  csimodel fit model.txt survey.xlsx --scale 1 10 --missing-values -99 --json\n"
+            "  csimodel fit --example ecsi --boot 5000 --seed 1 --report report.html\n"
+            "  csimodel fit --example ecsi --out model.json --quiet\n\n"
             "Examples available: " + "; ".join(f"{k}: {v}" for k, v in EXAMPLES.items())
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -408,7 +517,51 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--out", metavar="MODEL.json", help="save a scoring model (for 'score' and 'indices')"
     )
+    _add_boot_options(fit)
+    fit.add_argument(
+        "--ipma-target",
+        metavar="CONSTRUCT",
+        help="add an importance-performance map for this target to the report",
+    )
     fit.set_defaults(func=_cmd_fit)
+
+    ipma = sub.add_parser(
+        "ipma",
+        allow_abbrev=False,
+        help="importance-performance map analysis (IPMA) for a target construct",
+        description="Fit a model and run an importance-performance map analysis: importance "
+        "(total effect on the target) and performance (0-100 mean) of its drivers.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel ipma --example ecsi --target Loyalty\n"
+            "  csimodel ipma --example ecsi --target Loyalty --plot ipma.png --boot 500 --seed 1\n"
+            "  csimodel ipma model.txt survey.csv --scale 1 10 --target Loyalty "
+            "--level indicator -o ipma.csv"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_fit_options(ipma)
+    ipma.add_argument("--target", required=True, metavar="CONSTRUCT", help="target construct")
+    ipma.add_argument(
+        "--level",
+        dest="ipma_level",
+        default="construct",
+        choices=["construct", "indicator"],
+        help="rows: constructs (default) or their items",
+    )
+    ipma.add_argument("--by", metavar="COLUMN", help="segment column: one map per segment")
+    ipma.add_argument("--plot", metavar="FILE.png", help="write the map as an image")
+    ipma.add_argument("--report", metavar="FILE.html", help="write an HTML report with the map")
+    ipma.add_argument(
+        "-o", "--output", metavar="FILE", help="write the table (.csv, .parquet, .xlsx, .json)"
+    )
+    ipma.add_argument("--json", action="store_true", help="print the table as JSON records")
+    ipma.add_argument("--quiet", "-q", action="store_true", help="print no table or progress")
+    ipma.add_argument(
+        "--boot", type=int, metavar="N", help="bootstrap resamples for percentile intervals"
+    )
+    ipma.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
+    ipma.set_defaults(func=_cmd_ipma)
 
     score = sub.add_parser(
         "score",
@@ -451,6 +604,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ind.set_defaults(func=_cmd_indices)
     return parser
+
+
+def _add_boot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--boot",
+        type=int,
+        metavar="N",
+        help="bootstrap N resamples: standard errors, p values, intervals (progress on stderr)",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
+    p.add_argument(
+        "--ci", default="percentile", choices=["percentile", "bca"], help="interval type"
+    )
+    p.add_argument(
+        "--level", type=float, default=0.95, help="confidence level of the intervals (0.95)"
+    )
 
 
 def _add_scoring_options(p: argparse.ArgumentParser) -> None:
