@@ -192,12 +192,14 @@ def fit_json(res: Any) -> dict[str, Any]:
         "converged": bool(res.converged),
         "n_iter": int(res.n_iter),
         "params": [
-            {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "estimate": _num(r.estimate)}
-            for r in res.params.itertuples(index=False)
+            {k: (_num(v) if k not in ("lhs", "op", "rhs") else v) for k, v in row.items()}
+            for row in res.params.to_dict(orient="records")
         ],
         "r_squared": _series_dict(res.r_squared),
-        "r_squared_adj": _series_dict(res.r_squared_adj),
     }
+    r2_adj = getattr(res, "r_squared_adj", None)
+    if r2_adj is not None:
+        out["r_squared_adj"] = _series_dict(r2_adj)
     fit_indices = getattr(res, "fit_indices", None)
     if fit_indices is not None:
         out["fit_indices"] = _series_dict(fit_indices)
@@ -259,6 +261,12 @@ def boot_json(boot: Any) -> dict[str, Any]:
     }
 
 
+def write_report(res: Any, path: str, **kwargs: Any):
+    from .report.html import write_report as _write
+
+    return _write(res, path, **kwargs)
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     _check_output(args.report, "report")
     _check_output(args.out, "model file")
@@ -279,7 +287,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         res.to_scoring_model().save(args.out)
         _info(args, f"scoring model written to {args.out}")
     if args.report:
-        path = _with_warnings(res.report, args.report, boot=boot, ipma_target=args.ipma_target)
+        path = _with_warnings(
+            write_report, res, args.report, boot=boot, ipma_target=args.ipma_target
+        )
         _info(args, f"report written to {path}")
     if args.json:
         out = fit_json(res)
@@ -334,7 +344,7 @@ def _cmd_ipma(args: argparse.Namespace) -> int:
         disp.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
         _info(args, f"IPMA map written to {args.plot}")
     if args.report:
-        path = _with_warnings(res.report, args.report, ipma_target=args.target)
+        path = _with_warnings(write_report, res, args.report, ipma_target=args.target)
         _info(args, f"report written to {path}")
     if args.output or args.json:
         _write_table(imp.table, args.output, args, "IPMA table")

@@ -221,6 +221,9 @@ def render_report(
             )
 
     parts.append("<h2>Estimates</h2>" + res.summary().as_html())
+    fit_indices = getattr(res, "fit_indices", None)
+    if fit_indices is not None:
+        parts.append("<h2>Fit indices</h2>" + _frame_html(fit_indices.to_frame("value")))
     if boot is not None and hasattr(boot, "summary"):
         parts.append("<h2>Bootstrap</h2>" + boot.summary().as_html())
     if ipma_res is not None:
@@ -258,16 +261,19 @@ def _model_text(model: Any) -> str:
 
 
 def _try_assess(res: Any):
-    try:
-        from ..assessment import assess
-    except ImportError:  # pragma: no cover - assessment is part of the package
+    """``cm.assess(res)`` for PLS-family fits; None for fits it does not cover (CB-SEM)."""
+    from ..assessment import assess
+    from ..exceptions import CsimodelError
+    from ..results import FitResults
+
+    if not isinstance(res, FitResults):
         return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return assess(res)
-    except (TypeError, ValueError, NotImplementedError):
-        return None  # e.g. an estimator the assessment does not cover
+    except (CsimodelError, NotImplementedError):
+        return None
 
 
 def write_report(
