@@ -221,9 +221,6 @@ def render_report(
             )
 
     parts.append("<h2>Estimates</h2>" + res.summary().as_html())
-    fit_indices = getattr(res, "fit_indices", None)
-    if fit_indices is not None:
-        parts.append("<h2>Fit indices</h2>" + _frame_html(fit_indices.to_frame("value")))
     if boot is not None and hasattr(boot, "summary"):
         parts.append("<h2>Bootstrap</h2>" + boot.summary().as_html())
     if ipma_res is not None:
