@@ -271,3 +271,61 @@ def test_tampered_model_file_is_a_user_error(scoring_files):
     (d / "bad.json").write_text(text.replace('"Image"', '"Imagf"', 1))
     line = one_error_line(run("score", "bad.json", "wave.csv", cwd=d))
     assert line.startswith("csimodel: error:")
+
+
+# ------------------------------------------------------------------ bootstrap / IPMA
+needs_boot = pytest.mark.skipif(not hasattr(cm, "bootstrap"), reason="cm.bootstrap not merged")
+needs_ipma = pytest.mark.skipif(not hasattr(cm, "ipma"), reason="cm.ipma not merged")
+
+
+@needs_boot
+def test_fit_boot_seed_json(files):
+    """--boot N --seed S: the library's bootstrap with the same seed; same seed, same output."""
+    args = ("fit", "--example", "ecsi", "--boot", "60", "--seed", "3", "--json")
+    a, b = run(*args, cwd=files), run(*args, cwd=files)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    out = json.loads(a.stdout)["bootstrap"]
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    boot = cm.bootstrap(res, n_boot=60, random_state=3, progress=False)
+    assert out["n_boot"] == 60 and out["n_failed"] == boot.n_failed
+    np.testing.assert_allclose(
+        [p["se"] for p in out["params"]], boot.params["se"].to_numpy(), rtol=1e-10, atol=1e-12
+    )
+    assert "Traceback" not in a.stderr
+
+
+@needs_ipma
+def test_ipma_command(files):
+    import pandas as pd
+
+    r = run("ipma", "--example", "ecsi", "--target", "Loyalty", "--json", "--plot", "map.png",
+            cwd=files)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    got = pd.DataFrame(json.loads(r.stdout)).set_index("construct")
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    expected = cm.ipma(res, target="Loyalty").table
+    np.testing.assert_allclose(
+        got.loc[expected.index, ["importance", "performance"]].to_numpy(),
+        expected[["importance", "performance"]].to_numpy(),
+        rtol=1e-9,
+    )
+    assert (files / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_ipma
+def test_ipma_unknown_target_suggests(files, monkeypatch, capsys):
+    monkeypatch.chdir(files)
+    assert cli.main(["ipma", "--example", "ecsi", "--target", "Loyality"]) == 2
+    assert "did you mean 'Loyalty'" in capsys.readouterr().err
+
+
+@needs_ipma
+def test_report_with_figures(files):
+    """The report embeds the path diagram and the IPMA map as base64 PNG images."""
+    r = run("fit", "--example", "ecsi", "--report", "fig.html", "--ipma-target", "Loyalty",
+            "-q", cwd=files)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    text = (files / "fig.html").read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 2
+    assert "Importance-performance map (target: Loyalty)" in text and "Path diagram" in text
