@@ -12,6 +12,15 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
 
 
+def _has(name: str) -> bool:
+    import importlib
+
+    try:
+        return hasattr(csimodel, name) or bool(importlib.import_module(f"csimodel.{name}"))
+    except ImportError:
+        return False
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_is_stored_without_outputs(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -34,6 +43,9 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
+    for name in nb.metadata.get("csimodel", {}).get("requires", []):
+        if not _has(name):
+            pytest.skip(f"csimodel.{name} is not in this version")
     client = nbclient.NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
