@@ -23,6 +23,7 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
 from .spec import Model
@@ -48,5 +49,19 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "ipma",
+    "ipa",
+    "IPMAResults",
+    "IPAResults",
+    "plotting",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``cm.plotting`` is imported on first use (it needs matplotlib only when drawing).
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'csimodel' has no attribute {name!r}")
