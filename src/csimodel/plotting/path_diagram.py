@@ -12,7 +12,7 @@ from ._base import get_ax
 
 __all__ = ["PathDiagramDisplay", "layered_layout"]
 
-_DX = 3.4  # distance between layers
+_DX = 3.8  # distance between layers
 _EW, _EH = 2.5, 1.25  # construct ellipse
 _BW, _BH, _BSTEP = 1.05, 0.42, 0.56  # item box width, height, vertical step
 
@@ -194,7 +194,7 @@ class PathDiagramDisplay:
             x, y = pos[c]
             for k, (item, val) in enumerate(its):
                 by = y - _EH / 2 - 0.35 - k * _BSTEP
-                bx = x - 0.2 - _BW
+                bx = x - 0.6 - _BW
                 box = FancyBboxPatch(
                     (bx, by - _BH / 2), _BW, _BH, boxstyle="square,pad=0", facecolor="white",
                     edgecolor="0.35", lw=0.9, zorder=3,
@@ -203,7 +203,7 @@ class PathDiagramDisplay:
                 self.item_patches_[item] = box
                 ax.text(bx + _BW / 2, by, item, ha="center", va="center", fontsize=7, zorder=4)
                 a = self.construct_patches_[c]
-                end = (x - 0.2, by)
+                end = (x - 0.6, by)
                 if self.modes.get(c, "A") == "B":
                     arr = FancyArrowPatch(
                         end, (x, y), patchB=a, arrowstyle="-|>", mutation_scale=8,
@@ -218,7 +218,7 @@ class PathDiagramDisplay:
                 self.item_arrows_[item] = arr
                 if val is not None and np.isfinite(val):
                     self.item_texts_[item] = ax.text(
-                        x + 0.12, by, f"{val:.{self.digits}f}", ha="left", va="center",
+                        bx - 0.06, by, f"{val:.{self.digits}f}", ha="right", va="center",
                         fontsize=6.5, color="0.3", zorder=4,
                     )  # fmt: skip
         # structural paths: straight, or arched when the straight line would cross a construct
@@ -255,7 +255,7 @@ class PathDiagramDisplay:
                 lab[0], lab[1], self._label((s, t)), ha="center", va="center", fontsize=9,
                 zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
             )  # fmt: skip
-        ax.set_xlim(min(xs) - _EW / 2 - 0.6, max(xs) + _EW / 2 + 0.6)
+        ax.set_xlim(min(xs) - _EW / 2 - 1.0, max(xs) + _EW / 2 + 0.6)
         top = max(
             [(pos[s][1] + pos[t][1]) / 2 + 0.14 * abs(pos[t][0] - pos[s][0]) for s, t in self.paths]
             + [_EH]
