@@ -43,8 +43,8 @@ class DistributionDisplay:
     >>> from csimodel.plotting import DistributionDisplay
     >>> vals = np.random.default_rng(0).normal(0.5, 0.05, 500)
     >>> disp = DistributionDisplay(vals, estimate=0.5, interval=(0.4, 0.6)).plot()
-    >>> disp.estimate_line_.get_xdata()[0]
-    np.float64(0.5)
+    >>> float(disp.estimate_line_.get_xdata()[0])
+    0.5
     """
 
     def __init__(
