@@ -39,7 +39,7 @@ class IndexBarDisplay:
     >>> from csimodel.plotting import IndexBarDisplay
     >>> v = pd.DataFrame({"Satisfaction": [72.0, 68.5]}, index=["A", "B"])
     >>> disp = IndexBarDisplay(v).plot()
-    >>> [round(b.get_height(), 1) for b in disp.bars_["B"]]
+    >>> [float(b.get_height()) for b in disp.bars_["B"]]
     [68.5]
     """
 

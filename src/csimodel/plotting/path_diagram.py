@@ -92,7 +92,7 @@ class PathDiagramDisplay:
     >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
     >>> disp = PathDiagramDisplay.from_result(res).plot()
     >>> len(disp.path_arrows_), len(disp.item_arrows_)
-    (11, 24)
+    (12, 24)
     """
 
     def __init__(
