@@ -55,6 +55,7 @@ Marketing* 41(1), 77-79.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -397,6 +398,17 @@ def ipma(
                 "structural regressions cannot be computed. Use fewer or larger segments."
             ) from None
 
+    shown = mask[:, reach + [t]].any(axis=1)
+    neg = [it for k, it in enumerate(model.items) if shown[k] and (Wr[0][k] * mask[k]).sum() < 0]
+    if neg:
+        warnings.warn(
+            f"Item(s) {list_some(neg)} have negative index weights, so 0-100 construct scores "
+            "can leave 0-100 and performance is hard to read. IPMA assumes items coded in the "
+            "same direction as their construct: reverse-code them (e.g. 11 - x on 1..10).",
+            CsimodelWarning,
+            stacklevel=2,
+        )
+
     # bootstrap
     n_boot = n_failed = None
     dist = None
@@ -411,8 +423,6 @@ def ipma(
                 f"Only {n_boot - n_failed} of {n_boot} resamples could be fitted."
             )
         if n_failed:
-            import warnings
-
             warnings.warn(
                 f"{n_failed} of {n_boot} resamples failed and were left out of the IPMA intervals.",
                 CsimodelWarning,
