@@ -182,13 +182,14 @@ def test_segments_use_pooled_weights_and_segment_regressions(res, data, model, s
     rng = np.random.default_rng(seed)
     d = data.copy()
     d["region"] = rng.choice(["north", "south", "west"], len(d))
-    r = cm.PLS().fit(model, d, scale=(1, 10))
+    d["w"] = rng.uniform(0.5, 2.0, len(d))  # survey weights travel into every segment
+    r = cm.PLS().fit(model, d, scale=(1, 10), weights="w")
     out = cm.ipma(r, target="Loyalty", by="region")
     assert out.table.index.names == ["segment", "construct"]
     assert list(out.crosshair.index) == ["north", "south", "west"]
     for seg in ["north", "south", "west"]:
         rows = (d["region"] == seg).to_numpy()
-        imp, perf, _, _ = hand_ipma(r, d, model, "Loyalty", 1, 10, rows=rows)
+        imp, perf, _, _ = hand_ipma(r, d, model, "Loyalty", 1, 10, rows=rows, w_case=r.data.weights)
         tab = out.table.loc[seg]
         np.testing.assert_allclose(tab["importance"], imp[ANTECEDENTS], atol=TOL)
         np.testing.assert_allclose(tab["performance"], perf[ANTECEDENTS], atol=TOL)

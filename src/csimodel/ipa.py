@@ -66,7 +66,7 @@ from ._validation import ParameterError, check_number, check_option, list_some
 from .data import parse_scale
 from .estimators.base import effect_pairs, total_effects
 from .exceptions import CsimodelWarning, DataError, EstimationError, ModelError
-from .moments import MomentBuilder
+from .moments import MomentBuilder, covariance
 
 __all__ = ["ipma", "ipa", "IPMAResults", "IPAResults", "QUADRANTS"]
 
@@ -170,9 +170,9 @@ def _unstandardized_totals(C: np.ndarray, model) -> np.ndarray:
     return total_effects(paths)
 
 
-def _ipma_batch(W, sd, standardize, builder: MomentBuilder, F, lo, hi, model):
-    """Item performance (B,p), construct performance (B,J), rescaled weights, totals."""
-    m, S = builder.moments(F)
+def _ipma_batch(W, sd, standardize, m, S, lo, hi, model):
+    """From item means (B,p) and covariances (B,p,p): item performance (B,p), construct
+    performance (B,J), rescaled index weights (B,p,J) and unstandardized totals (B,J,J)."""
     d = 100.0 / (hi - lo)
     mean_r = (m - lo) * d
     cov_r = S * (d[:, None] * d[None, :])
@@ -358,7 +358,6 @@ def ipma(
     standardize = bool(getattr(res.estimator, "standardize", True))
     X = res.data.X
     n = X.shape[0]
-    builder = MomentBuilder(X, res.data.weights)
     cons = model.constructs
     t = cons.index(target)
     reach = sorted(i for i, j in effect_pairs(model) if j == t)
@@ -391,7 +390,14 @@ def ipma(
     sd0 = res.arrays.item_sd[:1]
     with np.errstate(invalid="raise", divide="raise"):
         try:
-            mean_r, perf, Wr, T = _ipma_batch(W0, sd0, standardize, builder, G, lo, hi, model)
+            if by is None:  # the fit's own moments
+                m0, S0 = res.mean[None], res.cov[None]
+            else:
+                wts = res.data.weights
+                mom = [covariance(X[g > 0], None if wts is None else wts[g > 0]) for g in G]
+                m0 = np.stack([a for a, _ in mom])
+                S0 = np.stack([b for _, b in mom])
+            mean_r, perf, Wr, T = _ipma_batch(W0, sd0, standardize, m0, S0, lo, hi, model)
         except (np.linalg.LinAlgError, FloatingPointError):
             raise DataError(
                 "The 0-100 construct scores are collinear or constant within a segment, so the "
@@ -414,6 +420,7 @@ def ipma(
     dist = None
     if boot is not None:
         F = _boot_counts(boot, n)
+        builder = MomentBuilder(X, res.data.weights)
         _, S = builder.moments(F)
         est = res.estimator.estimate(S, model)
         ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
@@ -433,7 +440,8 @@ def ipma(
         for g in G:
             with np.errstate(invalid="ignore", divide="ignore"):
                 try:
-                    dist.append(_ipma_batch(Wb, sdb, standardize, builder, F * g, lo, hi, model))
+                    mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
+                    dist.append(_ipma_batch(Wb, sdb, standardize, mb, Sb, lo, hi, model))
                 except np.linalg.LinAlgError:
                     raise EstimationError(
                         "A resample made the structural regressions singular; use more "
