@@ -198,7 +198,7 @@ class ImportancePerformanceDisplay:
         ally = [ys, [cy]] + ([np.ravel(yi)] if yi is not None and error_bars else [])
         x0, x1 = float(np.min(np.concatenate(allx))), float(np.max(np.concatenate(allx)))
         y0, y1 = float(np.min(np.concatenate(ally))), float(np.max(np.concatenate(ally)))
-        mx, my = 0.12 * (x1 - x0 or 1.0), 0.12 * (y1 - y0 or 1.0)
+        mx, my = 0.12 * (x1 - x0 or 1.0), 0.2 * (y1 - y0 or 1.0)
         ax.set_xlim(x0 - mx, x1 + mx)
         ax.set_ylim(y0 - my, y1 + my)
 
