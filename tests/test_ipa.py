@@ -361,3 +361,15 @@ def test_negative_index_weight_warns(data, model):
     r = cm.PLS().fit(model, d, scale=(1, 10))
     with pytest.warns(cm.CsimodelWarning, match="CUSA2"):
         cm.ipma(r, target="Loyalty")
+
+
+def test_resamples_missing_a_segment_are_counted_as_failed(data, model):
+    d = data.copy()
+    d["g"] = ["rare" if k < 10 else "common" for k in range(len(d))]
+    r = cm.PLS().fit(model, d, scale=(1, 10))
+    F = np.ones((4, len(d)))
+    F[1, :10] = 0  # resample 1 draws nobody from the segment 'rare'
+    with pytest.warns(cm.CsimodelWarning, match="1 of 4 resamples failed"):
+        out = cm.ipma(r, target="Loyalty", by="g", boot=F)
+    assert (out.n_boot, out.n_failed) == (4, 1)
+    assert np.isfinite(out.table["importance_lower"]).all()

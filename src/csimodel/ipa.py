@@ -424,18 +424,11 @@ def ipma(
         _, S = builder.moments(F)
         est = res.estimator.estimate(S, model)
         ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
-        n_boot, n_failed = int(F.shape[0]), int((~ok).sum())
-        if n_boot - n_failed < 2:
-            raise EstimationError(
-                f"Only {n_boot - n_failed} of {n_boot} resamples could be fitted."
-            )
-        if n_failed:
-            warnings.warn(
-                f"{n_failed} of {n_boot} resamples failed and were left out of the IPMA intervals.",
-                CsimodelWarning,
-                stacklevel=2,
-            )
+        n_boot = int(F.shape[0])
+        if ok.sum() < 2:
+            raise EstimationError(f"Only {int(ok.sum())} of {n_boot} resamples could be fitted.")
         F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
+        ids = np.flatnonzero(ok)
         dist = []
         for g in G:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -447,6 +440,24 @@ def ipma(
                         "A resample made the structural regressions singular; use more "
                         "respondents per segment."
                     ) from None
+        # a resample fails if any segment's result is not finite (e.g. no one of a segment drawn)
+        fin = np.ones(len(ids), dtype=bool)
+        for parts in dist:
+            for a in parts:
+                fin &= np.all(np.isfinite(a.reshape(len(ids), -1)), axis=1)
+        dist = [tuple(a[fin] for a in parts) for parts in dist]
+        n_failed = n_boot - int(fin.sum())
+        if fin.sum() < 2:
+            raise EstimationError(
+                f"Only {int(fin.sum())} of {n_boot} resamples gave finite IPMA results."
+            )
+        if n_failed:
+            warnings.warn(
+                f"{n_failed} of {n_boot} resamples failed (no convergence, or a segment with "
+                "too few resampled respondents) and were left out of the IPMA intervals.",
+                CsimodelWarning,
+                stacklevel=2,
+            )
     alpha = (1 - ci_level) / 2
 
     def interval(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
