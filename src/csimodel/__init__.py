@@ -8,9 +8,10 @@ Examples
 250
 """
 
-from . import datasets, models
+from . import datasets, models, scoring
+from .assessment import Assessment, assess
 from .data import PreparedData, prepare
-from .estimators import PLS
+from .estimators import PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -23,9 +24,11 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
+from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -33,6 +36,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Model",
     "PLS",
+    "PLSc",
+    "assess",
+    "Assessment",
     "FitResults",
     "PreparedData",
     "prepare",
@@ -49,6 +55,13 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "indices",
+    "respondent_scores",
+    "aggregate",
+    "kpis",
+    "ScoringModel",
+    "load_model",
+    "scoring",
     "ipma",
     "ipa",
     "IPMAResults",
