@@ -373,3 +373,29 @@ def test_resamples_missing_a_segment_are_counted_as_failed(data, model):
         out = cm.ipma(r, target="Loyalty", by="g", boot=F)
     assert (out.n_boot, out.n_failed) == (4, 1)
     assert np.isfinite(out.table["importance_lower"]).all()
+
+
+def test_performance_equals_the_scoring_modules_index(data, model, seed):
+    """Cross-check with cm.indices / cm.respondent_scores (issue 6, built independently): the
+    0-100 performance is the construct's index, also with survey weights, segments and items
+    on different declared scales (100 sum w(x - l) / sum w(h - l) in both formulations)."""
+    rng = np.random.default_rng(seed)
+    d = data.copy()
+    d["PERQ1"] = 2 * d["PERQ1"] + 3
+    d["w"] = rng.uniform(0.5, 2.0, len(d))
+    d["g"] = rng.choice(["a", "b"], len(d))
+    scale = {i: (1, 10) for i in model.items}
+    scale["PERQ1"] = (5, 23)
+    r = cm.PLS().fit(model, d, scale=scale, weights="w")
+    out = cm.ipma(r, target="Loyalty", by="g")
+    idx = cm.indices(r, by="g")
+    for s in ["a", "b"]:
+        np.testing.assert_allclose(
+            out.table.loc[s, "performance"], idx.loc[s, ANTECEDENTS].astype(float), atol=1e-9
+        )
+        assert out.crosshair.loc[s, "target_performance"] == pytest.approx(
+            idx.loc[s, "Loyalty"], abs=1e-9
+        )
+    scores = cm.respondent_scores(r)
+    pooled = np.average(scores[ANTECEDENTS], axis=0, weights=r.data.weights)
+    np.testing.assert_allclose(cm.ipma(r, target="Loyalty").table["performance"], pooled, atol=1e-9)
