@@ -89,3 +89,23 @@ def test_mode_b_arrows_point_into_the_construct():
     assert a == pytest.approx(disp.positions_["Satisfaction"])
     assert disp.item_texts_["PERV1"].get_text() == f"{r.outer_weights[('Value', 'PERV1')]:.2f}"
     assert np.isfinite(disp.ax_.get_ylim()).all()
+
+
+def test_items_beside_sources_and_sinks_below_in_between(res):
+    disp = PathDiagramDisplay.from_result(res).plot()
+    pos = disp.positions_
+
+    def box_x(item):
+        b = disp.item_patches_[item]
+        return b.get_x(), b.get_x() + b.get_width(), b.get_y()
+
+    x0, x1, _ = box_x("IMAG3")  # source: left of the ellipse
+    assert x1 < pos["Image"][0] - 1.0
+    x0, x1, _ = box_x("CUSL2")  # sink: right of the ellipse
+    assert x0 > pos["Loyalty"][0] + 1.0
+    for item in res.model.blocks["Quality"]:  # in between: a column below
+        assert box_x(item)[2] < pos["Quality"][1] - 0.5
+    # single-construct layers share one height; a layer's ellipses are centred on 0
+    assert {round(p[1], 9) for p in pos.values()} == {0.0}
+    _, p2 = layered_layout(["A", "B", "C"], [("A", "C"), ("B", "C")], {"A": 4, "B": 2})
+    assert p2["A"][1] + p2["B"][1] == pytest.approx(0.0)

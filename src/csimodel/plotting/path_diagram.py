@@ -10,7 +10,7 @@ import numpy as np
 from .._validation import ParameterError
 from ._base import get_ax
 
-__all__ = ["PathDiagramDisplay", "layered_layout"]
+__all__ = ["PathDiagramDisplay", "layered_layout", "item_side"]
 
 _DX = 3.8  # distance between layers
 _EW, _EH = 2.5, 1.25  # construct ellipse
@@ -23,13 +23,30 @@ def _stars(p: float) -> str:
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
 
 
+def item_side(constructs, paths) -> dict[str, str]:
+    """Where a construct's items go: 'left' of a source, 'right' of a sink, else 'below'."""
+    srcs = {a for a, _ in paths}
+    tgts = {b for _, b in paths}
+    return {
+        c: "left" if c not in tgts else ("right" if c not in srcs else "below") for c in constructs
+    }
+
+
+def _slot_height(n: int, side: str) -> float:
+    if side == "below":
+        return _EH + 0.35 + n * _BSTEP + 0.5
+    return max(_EH, n * _BSTEP) + 0.6
+
+
 def layered_layout(constructs, paths, n_items: Mapping[str, int] | None = None):
     """Layer (longest route from a source) and centre ``(x, y)`` of every construct.
 
-    Constructs of one layer are ordered by the mean position of their predecessors and
-    stacked downwards, each taking the room its item column needs.
+    Constructs of one layer are ordered by the mean height of their predecessors and
+    stacked downwards, each taking the room its items need; the ellipses of every layer are
+    centred on height 0.
     """
     constructs = list(constructs)
+    paths = list(paths)
     preds = {c: [s for s, t in paths if t == c] for c in constructs}
     layer: dict[str, int] = {}
 
@@ -41,19 +58,43 @@ def layered_layout(constructs, paths, n_items: Mapping[str, int] | None = None):
     for c in constructs:
         depth(c)
     n_items = n_items or {}
+    side = item_side(constructs, paths)
     pos: dict[str, tuple[float, float]] = {}
-    order: dict[str, float] = {}
     for L in range(max(layer.values()) + 1):
         members = [c for c in constructs if layer[c] == L]
         members.sort(
-            key=lambda c: np.mean([order[s] for s in preds[c]]) if preds[c] else constructs.index(c)
-        )
-        y = 0.0
-        for k, c in enumerate(members):
-            order[c] = k
-            pos[c] = (L * _DX, y)
-            y -= _EH + 0.5 + n_items.get(c, 0) * _BSTEP + 0.6
+            key=lambda c: -np.mean([pos[s][1] for s in preds[c]]) if preds[c] else 0.0
+        )  # stable: sources keep model order
+        top, ys = 0.0, []
+        for c in members:
+            h = _slot_height(n_items.get(c, 0), side[c])
+            # the ellipse sits at the top of a 'below' slot, in the middle of a side slot
+            ys.append(top - (_EH / 2 + 0.1 if side[c] == "below" else h / 2))
+            top -= h
+        shift = float(np.mean(ys))  # the layer's ellipses are centred on height 0
+        for c, y in zip(members, ys, strict=True):
+            pos[c] = (L * _DX, y - shift)
     return layer, pos
+
+
+def _item_boxes(side: str, x: float, y: float, n: int):
+    """Box lower-left corners and the arrow's end on each box, for ``n`` items."""
+    out = []
+    for k in range(n):
+        if side == "below":
+            by = y - _EH / 2 - 0.35 - k * _BSTEP
+            bx = x - 0.6 - _BW
+            end = (bx + _BW, by)
+        elif side == "left":
+            by = y + (n - 1) * _BSTEP / 2 - k * _BSTEP
+            bx = x - _EW / 2 - 0.45 - _BW
+            end = (bx + _BW, by)
+        else:
+            by = y + (n - 1) * _BSTEP / 2 - k * _BSTEP
+            bx = x + _EW / 2 + 0.45
+            end = (bx, by)
+        out.append((bx, by, end))
+    return out
 
 
 class PathDiagramDisplay:
@@ -164,13 +205,21 @@ class PathDiagramDisplay:
 
         n_items = {c: len(v) for c, v in self.items.items()}
         layer, pos = layered_layout(self.constructs, list(self.paths), n_items)
-        xs = [p[0] for p in pos.values()]
-        low = min(
-            pos[c][1] - _EH / 2 - 0.3 - n_items.get(c, 0) * _BSTEP - 0.3 for c in self.constructs
-        )
-        span_x = max(xs) - min(xs) + _EW + 1.2
+        side = item_side(self.constructs, list(self.paths))
+        # extent: ellipses, item boxes (with their value labels), arcs over skipped layers
+        ext = [(x - _EW / 2, y - _EH / 2, x + _EW / 2, y + _EH / 2) for x, y in pos.values()]
+        for c, its in self.items.items():
+            for bx, by, _ in _item_boxes(side[c], *pos[c], len(its)):
+                ext.append((bx - 0.45, by - _BH / 2, bx + _BW + 0.45, by + _BH / 2))
+        for a, b in self.paths:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            ext.append((x0, y0, x1, (y0 + y1) / 2 + 0.14 * abs(x1 - x0) + 0.3))
+        ext = np.array(ext)
+        x_lo, y_lo = ext[:, 0].min() - 0.2, ext[:, 1].min() - 0.2
+        x_hi, y_hi = ext[:, 2].max() + 0.2, ext[:, 3].max() + 0.3
         if figsize is None:
-            figsize = (min(18.0, 1.05 * span_x + 0.5), min(14.0, 1.05 * (2.6 - low) + 0.5))
+            k = min(1.0, 18.0 / (x_hi - x_lo), 14.0 / (y_hi - y_lo))
+            figsize = (k * (x_hi - x_lo) + 0.3, k * (y_hi - y_lo) + 0.3)
         ax, fig = get_ax(ax, figsize)
         ax.set_aspect("equal")
         ax.set_axis_off()
@@ -189,12 +238,14 @@ class PathDiagramDisplay:
             if c in self.r_squared and np.isfinite(self.r_squared[c]):
                 text += f"\nR² = {self.r_squared[c]:.{self.digits}f}"
             ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=4)
-        # items: a column below-left of the construct; arrows meet the boxes' right edges
+        # items: beside a source (left) or sink (right), else a column below-left; the
+        # arrows fan out from the ellipse to the boxes' inner edges and cross no box
         for c, its in self.items.items():
             x, y = pos[c]
-            for k, (item, val) in enumerate(its):
-                by = y - _EH / 2 - 0.35 - k * _BSTEP
-                bx = x - 0.6 - _BW
+            a = self.construct_patches_[c]
+            for (item, val), (bx, by, end) in zip(
+                its, _item_boxes(side[c], x, y, len(its)), strict=True
+            ):
                 box = FancyBboxPatch(
                     (bx, by - _BH / 2), _BW, _BH, boxstyle="square,pad=0", facecolor="white",
                     edgecolor="0.35", lw=0.9, zorder=3,
@@ -202,8 +253,6 @@ class PathDiagramDisplay:
                 ax.add_patch(box)
                 self.item_patches_[item] = box
                 ax.text(bx + _BW / 2, by, item, ha="center", va="center", fontsize=7, zorder=4)
-                a = self.construct_patches_[c]
-                end = (x - 0.6, by)
                 if self.modes.get(c, "A") == "B":
                     arr = FancyArrowPatch(
                         end, (x, y), patchB=a, arrowstyle="-|>", mutation_scale=8,
@@ -217,9 +266,11 @@ class PathDiagramDisplay:
                 ax.add_patch(arr)
                 self.item_arrows_[item] = arr
                 if val is not None and np.isfinite(val):
+                    right = side[c] == "right"
                     self.item_texts_[item] = ax.text(
-                        bx - 0.06, by, f"{val:.{self.digits}f}", ha="right", va="center",
-                        fontsize=6.5, color="0.3", zorder=4,
+                        bx + _BW + 0.06 if right else bx - 0.06, by, f"{val:.{self.digits}f}",
+                        ha="left" if right else "right", va="center", fontsize=6.5,
+                        color="0.3", zorder=4,
                     )  # fmt: skip
         # structural paths: straight, or arched when the straight line would cross a construct
         centres = np.array([pos[c] for c in self.constructs])
@@ -255,11 +306,7 @@ class PathDiagramDisplay:
                 lab[0], lab[1], self._label((s, t)), ha="center", va="center", fontsize=9,
                 zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
             )  # fmt: skip
-        ax.set_xlim(min(xs) - _EW / 2 - 1.0, max(xs) + _EW / 2 + 0.6)
-        top = max(
-            [(pos[s][1] + pos[t][1]) / 2 + 0.14 * abs(pos[t][0] - pos[s][0]) for s, t in self.paths]
-            + [_EH]
-        )
-        ax.set_ylim(low, top + 0.8)
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, y_hi)
         self.ax_, self.figure_ = ax, fig
         return self
