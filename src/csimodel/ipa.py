@@ -118,6 +118,8 @@ def _rescaled_index_weights(
     hi: np.ndarray,
     *,
     standardize: bool = True,
+    zero_negative: bool = False,
+    strict: bool = True,
 ) -> np.ndarray:
     """Weights of the 0-100 rescaled items, summing to 1 per construct.
 
@@ -131,6 +133,10 @@ def _rescaled_index_weights(
         Declared scale ends.
     standardize : bool
         Whether ``weights`` apply to standardized items (else to centred raw items).
+    zero_negative : bool
+        Give items with a negative weight weight 0 before normalizing.
+    strict : bool
+        Raise if a block's weights sum to (almost) zero; else leave NaN there.
 
     Returns
     -------
@@ -138,13 +144,27 @@ def _rescaled_index_weights(
     """
     raw = weights / item_sd[:, :, None] if standardize else weights
     w = raw * ((hi - lo) / 100.0)[None, :, None]
+    if zero_negative:
+        w = np.where(w > 0, w, 0.0)
     tot = w.sum(axis=1, keepdims=True)
-    if np.any(np.abs(tot) <= 1e-10 * np.abs(w).sum(axis=1, keepdims=True)):
-        raise EstimationError(
-            "The outer weights of a construct sum to (almost) zero, so its 0-100 index "
-            "weights cannot be normalized; check for mixed-sign weights in a mode B block."
-        )
+    small = np.abs(tot) <= 1e-10 * np.abs(raw * ((hi - lo) / 100.0)[None, :, None]).sum(
+        axis=1, keepdims=True
+    )
+    if np.any(small):
+        if strict:
+            raise EstimationError(
+                "The outer weights of a construct sum to (almost) zero (or none is positive), "
+                "so its 0-100 index weights cannot be normalized; check the items' coding."
+            )
+        tot = np.where(small, np.nan, tot)
     return w / tot
+
+
+def _negative_weights(weights: np.ndarray, item_sd: np.ndarray, standardize: bool) -> np.ndarray:
+    """(B, p) True where an item's weight (raw metric) is negative beyond rounding."""
+    raw = weights / item_sd[:, :, None] if standardize else weights
+    scale = np.abs(raw).sum(axis=1, keepdims=True)
+    return np.any(raw < -1e-10 * scale, axis=2)
 
 
 def _rescale_items(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -170,13 +190,15 @@ def _unstandardized_totals(C: np.ndarray, model) -> np.ndarray:
     return total_effects(paths)
 
 
-def _ipma_batch(W, sd, standardize, m, S, lo, hi, model):
+def _ipma_batch(W, sd, standardize, m, S, lo, hi, model, zero_negative=False, strict=True):
     """From item means (B,p) and covariances (B,p,p): item performance (B,p), construct
     performance (B,J), rescaled index weights (B,p,J) and unstandardized totals (B,J,J)."""
     d = 100.0 / (hi - lo)
     mean_r = (m - lo) * d
     cov_r = S * (d[:, None] * d[None, :])
-    Wr = _rescaled_index_weights(W, sd, lo, hi, standardize=standardize)
+    Wr = _rescaled_index_weights(
+        W, sd, lo, hi, standardize=standardize, zero_negative=zero_negative, strict=strict
+    )
     if Wr.shape[0] != mean_r.shape[0]:
         Wr = np.broadcast_to(Wr, (mean_r.shape[0],) + Wr.shape[1:])
     perf = np.einsum("bp,bpj->bj", mean_r, Wr)
@@ -295,6 +317,7 @@ def ipma(
     by: str | None = None,
     boot: Any = None,
     ci_level: float = 0.95,
+    negative_weights: str = "error",
 ) -> IPMAResults:
     r"""Importance-performance map analysis (IPMA) of a fitted PLS model.
 
@@ -317,6 +340,14 @@ def ipma(
         table gains percentile intervals. Resamples that fail (no convergence) are left out.
     ci_level : float, default=0.95
         Coverage of the percentile intervals.
+    negative_weights : {'error', 'zero', 'keep'}, default='error'
+        What to do when an item of the target or of a construct affecting it has a negative
+        outer weight (IPMA requires non-negative weights, Ringle & Sarstedt 2016; scores could
+        leave 0-100): ``'error'`` raises :class:`~csimodel.ModelError` naming the items (as
+        :func:`~csimodel.indices` does); ``'zero'`` gives them weight 0 and renormalizes the
+        block (as ``indices(..., negative_weights='zero')``); ``'keep'`` keeps the negative
+        weights and warns. In bootstrap resamples, ``'error'`` counts such a resample as
+        failed.
 
     Returns
     -------
@@ -344,6 +375,8 @@ def ipma(
     """
     owner = "ipma"
     check_option(level, "level", owner, ("construct", "indicator"))
+    check_option(negative_weights, "negative_weights", owner, ("error", "zero", "keep"))
+    zero_neg = negative_weights == "zero"
     check_number(ci_level, "ci_level", owner, low=0, high=1, low_open=True, high_open=True)
     model = res.model
     if not hasattr(res, "arrays") or not hasattr(res.estimator, "estimate"):
@@ -388,6 +421,24 @@ def ipma(
 
     W0 = res.arrays.weights[:1]
     sd0 = res.arrays.item_sd[:1]
+    shown = mask[:, reach + [t]].any(axis=1)
+    neg = _negative_weights(W0, sd0, standardize)[0] & shown
+    if neg.any():
+        names = [model.items[k] for k in np.flatnonzero(neg)]
+        if negative_weights == "error":
+            raise ModelError(
+                f"Item(s) {list_some(names)} have negative outer weights; IPMA needs "
+                "non-negative weights (their 0-100 scores could leave 0-100). Check the items' "
+                "coding (reverse-coded? use e.g. 11 - x on 1..10), drop them, or pass "
+                "negative_weights='zero' (weight 0) or 'keep'."
+            )
+        if negative_weights == "keep":
+            warnings.warn(
+                f"Item(s) {list_some(names)} have negative index weights (kept, "
+                "negative_weights='keep'): 0-100 construct scores can leave 0-100.",
+                CsimodelWarning,
+                stacklevel=2,
+            )
     with np.errstate(invalid="raise", divide="raise"):
         try:
             if by is None:  # the fit's own moments
@@ -397,23 +448,14 @@ def ipma(
                 mom = [covariance(X[g > 0], None if wts is None else wts[g > 0]) for g in G]
                 m0 = np.stack([a for a, _ in mom])
                 S0 = np.stack([b for _, b in mom])
-            mean_r, perf, Wr, T = _ipma_batch(W0, sd0, standardize, m0, S0, lo, hi, model)
+            mean_r, perf, Wr, T = _ipma_batch(
+                W0, sd0, standardize, m0, S0, lo, hi, model, zero_negative=zero_neg
+            )
         except (np.linalg.LinAlgError, FloatingPointError):
             raise DataError(
                 "The 0-100 construct scores are collinear or constant within a segment, so the "
                 "structural regressions cannot be computed. Use fewer or larger segments."
             ) from None
-
-    shown = mask[:, reach + [t]].any(axis=1)
-    neg = [it for k, it in enumerate(model.items) if shown[k] and (Wr[0][k] * mask[k]).sum() < 0]
-    if neg:
-        warnings.warn(
-            f"Item(s) {list_some(neg)} have negative index weights, so 0-100 construct scores "
-            "can leave 0-100 and performance is hard to read. IPMA assumes items coded in the "
-            "same direction as their construct: reverse-code them (e.g. 11 - x on 1..10).",
-            CsimodelWarning,
-            stacklevel=2,
-        )
 
     # bootstrap
     n_boot = n_failed = None
@@ -424,6 +466,9 @@ def ipma(
         _, S = builder.moments(F)
         est = res.estimator.estimate(S, model)
         ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
+        if negative_weights == "error":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok &= ~(_negative_weights(est.weights, est.item_sd, standardize) & shown).any(1)
         n_boot = int(F.shape[0])
         if ok.sum() < 2:
             raise EstimationError(f"Only {int(ok.sum())} of {n_boot} resamples could be fitted.")
@@ -434,7 +479,11 @@ def ipma(
             with np.errstate(invalid="ignore", divide="ignore"):
                 try:
                     mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
-                    dist.append(_ipma_batch(Wb, sdb, standardize, mb, Sb, lo, hi, model))
+                    dist.append(
+                        _ipma_batch(
+                            Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+                        )
+                    )
                 except np.linalg.LinAlgError:
                     raise EstimationError(
                         "A resample made the structural regressions singular; use more "
@@ -453,8 +502,9 @@ def ipma(
             )
         if n_failed:
             warnings.warn(
-                f"{n_failed} of {n_boot} resamples failed (no convergence, or a segment with "
-                "too few resampled respondents) and were left out of the IPMA intervals.",
+                f"{n_failed} of {n_boot} resamples failed (no convergence, a negative weight "
+                "under negative_weights='error', or a segment with too few resampled "
+                "respondents) and were left out of the IPMA intervals.",
                 CsimodelWarning,
                 stacklevel=2,
             )
