@@ -66,7 +66,7 @@ def test_ipma_map_points_labels_crosshair_quadrants(res):
 def test_error_bars_from_bootstrap_intervals(res):
     rng = np.random.default_rng(0)
     F = rng.multinomial(250, np.ones(250) / 250, size=30)
-    out = cm.ipma(res, target="Loyalty", boot=F)
+    out = cm.ipma(res, target="Loyalty", boot=F, negative_weights="zero")
     disp = out.plot()
     t = out.table
     xbars, ybars = disp.errorbar_.lines[2]  # (x bars, y bars) LineCollections
