@@ -9,8 +9,9 @@ Examples
 """
 
 from . import datasets, models
+from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
-from .estimators import PLS
+from .estimators import CBSEM, PLS
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -32,6 +33,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Model",
     "PLS",
+    "CBSEM",
+    "CBSEMResults",
     "FitResults",
     "PreparedData",
     "prepare",
