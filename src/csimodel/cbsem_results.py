@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ class CBSEMResults:
         Model-implied covariance matrix Σ at the estimate.
     fmin : float
         Discrepancy function at the estimate.
-    convergence : dict
+    convergence : mapping (read-only)
         semopy's objective and max |gradient|, the polished ones, iterations, the objective
         reached from each start, ``converged``.
     inadmissible : tuple of str
@@ -158,7 +159,7 @@ class CBSEMResults:
             cov=S,
             implied_cov=Sigma,
             fmin=fmin,
-            convergence=dict(convergence),
+            convergence=MappingProxyType(dict(convergence)),
             inadmissible=tuple(findings),
             fit_indices=fi,
             params=params,

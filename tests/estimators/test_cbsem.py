@@ -134,6 +134,7 @@ def test_semopy_stops_short_and_polish_reaches_lavaan(ecsi_ml):
     """semopy alone stops above the optimum (issue #8); the polished χ² is lavaan's."""
     cv = ecsi_ml.convergence
     assert cv["semopy_objective"] >= cv["objective"] - 1e-12
+    assert cv["max_abs_gradient"] < 1e-6 < cv["semopy_max_abs_gradient"]
     assert cv["objective"] * 250 == pytest.approx(REF["ecsi_ml"]["fit"]["chisq"], rel=1e-6)
     assert cv["objective_spread_across_starts"] < 1e-8
 
@@ -328,3 +329,19 @@ def test_import_does_not_load_semopy():
     code = "import sys, csimodel; print('semopy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_semopy_failure_falls_back_to_own_start(monkeypatch):
+    import csimodel.estimators.cbsem as cb
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(cb, "_semopy_fit", boom)
+    model, items, Sigma, truth = _population(False)
+    data = _data_with_cov(Sigma, items, 250, 4)
+    res = cm.CBSEM().fit(model, data)
+    assert "solver exploded" in res.convergence["semopy_error"]
+    assert res.fit_indices["chisq"] == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(cm.EstimationError, match="semopy failed"):
+        cm.CBSEM(polish=False).fit(model, data)

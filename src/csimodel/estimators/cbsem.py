@@ -693,7 +693,16 @@ class CBSEM:
             )
         eng = _Engine(st, S, self.estimator)
         t0 = time.perf_counter()
-        theta_sp, sp_info = _semopy_fit(model, st, S, n, self.estimator)
+        try:
+            theta_sp, sp_info = _semopy_fit(model, st, S, n, self.estimator)
+        except Exception as exc:  # semopy failure: carry on from our own start
+            if not self.polish:
+                raise EstimationError(
+                    f"semopy failed to fit the model ({type(exc).__name__}: {exc}). "
+                    "Use polish=True to let csimodel's optimizer try its own start."
+                ) from exc
+            theta_sp = _simple_start(eng)
+            sp_info = {"success": False, "n_iter": 0, "error": f"{type(exc).__name__}: {exc}"}
         t_semopy = time.perf_counter() - t0
         F_sp, g_sp = eng.objective(theta_sp)
         conv = {
@@ -703,6 +712,8 @@ class CBSEM:
             "semopy_n_iter": sp_info["n_iter"],
             "semopy_seconds": t_semopy,
         }
+        if "error" in sp_info:
+            conv["semopy_error"] = sp_info["error"]
         theta, F, g = theta_sp, F_sp, g_sp
         n_iter = sp_info["n_iter"]
         starts = []
