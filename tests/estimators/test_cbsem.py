@@ -345,3 +345,18 @@ def test_semopy_failure_falls_back_to_own_start(monkeypatch):
     assert res.fit_indices["chisq"] == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(cm.EstimationError, match="semopy failed"):
         cm.CBSEM(polish=False).fit(model, data)
+
+
+def test_constant_weights_change_nothing():
+    """Weights are normalized to sum to the used rows: constant weights = no weights."""
+    model, items, Sigma, _ = _population(True)
+    data = _data_with_cov(Sigma, items, 150, 6)
+    rng = np.random.default_rng(6)
+    data[items] += rng.normal(scale=0.3, size=data[items].shape)  # not a perfect fit
+    plain = cm.CBSEM().fit(model, data)
+    data["w"] = 2.5
+    weighted = cm.CBSEM().fit(model, data, weights="w")
+    np.testing.assert_allclose(
+        weighted.fit_indices.to_numpy(), plain.fit_indices.to_numpy(), rtol=1e-8
+    )
+    np.testing.assert_allclose(weighted.params.estimate, plain.params.estimate, atol=1e-7)
