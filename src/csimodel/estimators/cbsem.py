@@ -9,9 +9,10 @@ inside :meth:`CBSEM.fit`). csimodel then
    .. math:: \\Sigma(\\theta) = F (I - A)^{-1} P (I - A)^{-\\top} F^\\top ,
 
 2. checks the gradient of the discrepancy at semopy's solution and polishes it with a
-   second optimizer (``scipy.optimize.minimize``, trust-region Newton-CG with an analytic
-   gradient and the Fisher information as Hessian model), also from a second, independent
-   start, keeping the lowest discrepancy; the convergence facts are recorded,
+   second optimizer (``scipy.optimize.minimize(method='trust-exact')`` with the analytic
+   gradient; Fisher information as Hessian model first, then the exact Hessian from
+   differences of the gradient), also from an independent start (and, for GLS/ULS, from
+   the ML solution), keeping the lowest discrepancy; the convergence facts are recorded,
 3. computes standard errors (expected information, as lavaan's default), the standardized
    solution, R², effects, factor scores and its own fit indices
    (:func:`fit_indices`) from the sample and model-implied covariance matrices.
@@ -21,9 +22,12 @@ Discrepancy functions (``S`` sample, ``Σ`` model-implied covariance, ``p`` item
 * ML: :math:`F = \\log|\\Sigma| + \\operatorname{tr}(S\\Sigma^{-1}) - \\log|S| - p`,
   ``S`` with divisor ``N`` (lavaan ``likelihood='normal'``), :math:`T = N F`.
 * GLS: :math:`F = \\tfrac12 \\operatorname{tr}\\{[(S-\\Sigma)S^{-1}]^2\\}`,
-  ``S`` with divisor ``N - 1``, :math:`T = (N-1) F`... see :func:`fit_indices`.
+  ``S`` with divisor ``N - 1``, :math:`T = (N-1) F`.
 * ULS: :math:`F = \\tfrac12 \\sum_{i \\le j} (s_{ij}-\\sigma_{ij})^2` (lavaan's unit
-  weights on the non-duplicated elements), ``S`` with divisor ``N - 1``.
+  weights on the non-duplicated elements), ``S`` with divisor ``N - 1``,
+  :math:`T = 2(N-1) F`.
+
+These conventions reproduce lavaan 0.6.14 (see ``docs/cbsem.md``).
 """
 
 from __future__ import annotations
@@ -422,9 +426,9 @@ def fit_indices(
     Notes
     -----
     With ``p`` items, ``df = p(p+1)/2 - q``. ML: :math:`T = N F_{ML}`; GLS:
-    :math:`T = (N-1) F_{GLS}`... more precisely lavaan's :math:`T = 2(N-1) F` with
-    :math:`F = \\tfrac12\\operatorname{tr}\\{[(S-\\Sigma)S^{-1}]^2\\}` (GLS) or
-    :math:`F = \\tfrac12\\sum_{i\\le j}(s_{ij}-\\sigma_{ij})^2` (ULS).
+    :math:`T = (N-1) F` with :math:`F = \\tfrac12\\operatorname{tr}\\{[(S-\\Sigma)S^{-1}]^2\\}`;
+    ULS: :math:`T = 2(N-1) F` with :math:`F = \\tfrac12\\sum_{i\\le j}(s_{ij}-\\sigma_{ij})^2`
+    (lavaan's conventions).
 
     The baseline (independence) model has free variances of the observed items and zero
     covariances (``df_0 = p(p-1)/2``); for ML and ULS its optimum is
@@ -789,7 +793,7 @@ def _semopy_fit(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = sm.fit(cov=cov, obj=_SEMOPY_OBJ[estimator], n_samples=n)
-        table = sm.inspect()
+        table = sm.inspect(mode="list", information=None)  # estimates only, no SEs
     est: dict[tuple[str, str, str], float] = {}
     for lval, op, rval, e in zip(
         table["lval"], table["op"], table["rval"], table["Estimate"], strict=True
