@@ -181,6 +181,19 @@ def test_uls_fit_indices_match_lavaan():
         assert _row(res, p).estimate == pytest.approx(p["est"], rel=1e-3, abs=1e-3)
 
 
+@pytest.mark.slow
+def test_gls_from_ml_start_matches_lavaan():
+    """lavaan's default GLS run does not converge on ECSI; started from the ML fit it reaches
+    an improper solution (negative Satisfaction disturbance variance). CBSEM('GLS') starts
+    from the ML solution too and must reach the same point: this checks the GLS
+    discrepancy, T = (N - 1) F and the GLS baseline (1e-3 relative)."""
+    res = _fit("GLS", cm.models.ecsi())
+    keys = {k: v for k, v in FIT_KEYS.items() if k not in ("aic", "bic", "loglik")}
+    _check_fit(res, "ecsi_gls_start_ml", keys)
+    assert not res.admissible
+    assert any("Satisfaction" in f for f in res.inadmissible)
+
+
 # ----------------------------------------------------------------------------- population
 def _population(single_indicator: bool):
     """Known population: Xi -> Eta1 -> Eta2, Xi -> Eta2; 3 items each (or Eta2 measured

@@ -727,16 +727,20 @@ class CBSEM:
             if self.estimator != "ML":
                 # the ML solution is a good start for GLS/ULS (lavaan's advice too)
                 ml = _Engine(st, S * (n - 1) / n, "ML")
-                candidates.append(("ml", _minimize(ml, _simple_start(ml), self.tol, 200)[0]))
+                ml_theta = _minimize(ml, _simple_start(ml), self.tol, self.max_iter)[0]
+                candidates.insert(0, ("ml", ml_theta))
+            g_ok = max(self.tol * 1e3, 1e-5)
             best = (np.inf, np.inf)
             for name, th0 in candidates:
                 if not np.isfinite(eng.objective(th0)[0]):
                     continue
-                th, nit = _minimize(eng, th0, self.tol, self.max_iter)
+                # once a start has converged, the others are checks with a shorter budget
+                budget = self.max_iter if best[1] > g_ok else min(self.max_iter, 50)
+                th, nit = _minimize(eng, th0, self.tol, budget)
                 Fr, gr = eng.objective(th)
                 gmax = float(np.max(np.abs(gr)))
                 starts.append((name, Fr, gmax, nit))
-                # lowest discrepancy; among equal ones (1e-10 relative) the smallest gradient
+                # lowest discrepancy (to 1e-10); among equal ones the smallest gradient
                 key = (round(Fr, 10), gmax)
                 if np.isfinite(Fr) and key < best:
                     best = key
