@@ -10,8 +10,9 @@ Examples
 
 from . import datasets, models, scoring
 from .assessment import Assessment, assess
+from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
-from .estimators import PLS, PLSc
+from .estimators import CBSEM, PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -39,6 +40,8 @@ __all__ = [
     "PLSc",
     "assess",
     "Assessment",
+    "CBSEM",
+    "CBSEMResults",
     "FitResults",
     "PreparedData",
     "prepare",
