@@ -32,6 +32,7 @@ These conventions reproduce lavaan 0.6.14 (see ``docs/cbsem.md``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass
@@ -317,7 +318,22 @@ class _Engine:
         return np.einsum("kij,lji->kl", VD, VD)
 
 
+def _one_blas_thread():
+    """Limit BLAS to one thread while fitting: the matrices are tiny (p x p), and threaded
+    BLAS on a busy machine makes semopy's fit 10x slower (measured on 2 shared cores)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with semopy's dependencies
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _minimize(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
+    with _one_blas_thread():
+        return _minimize_impl(eng, theta0, tol, max_iter)
+
+
+def _minimize_impl(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
     """Trust-region minimization (``scipy.optimize.minimize(method='trust-exact')``) with the
     analytic gradient: first with the Fisher information as Hessian model (cheap, robust
     far from the optimum), then, if the gradient is not yet below ``tol``, with the exact
@@ -701,7 +717,8 @@ class CBSEM:
         eng = _Engine(st, S, self.estimator)
         t0 = time.perf_counter()
         try:
-            theta_sp, sp_info = _semopy_fit(model, st, S, n, self.estimator)
+            with _one_blas_thread():
+                theta_sp, sp_info = _semopy_fit(model, st, S, n, self.estimator)
         except Exception as exc:  # semopy failure: carry on from our own start
             if not self.polish:
                 raise EstimationError(
