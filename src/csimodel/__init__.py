@@ -10,8 +10,9 @@ Examples
 
 from . import datasets, models, scoring
 from .assessment import Assessment, assess
+from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
-from .estimators import PLS, PLSc
+from .estimators import CBSEM, PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -25,6 +26,7 @@ from .exceptions import (
     ModelSyntaxError,
 )
 from .io import load_model
+from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
@@ -38,6 +40,8 @@ __all__ = [
     "PLSc",
     "assess",
     "Assessment",
+    "CBSEM",
+    "CBSEMResults",
     "FitResults",
     "PreparedData",
     "prepare",
@@ -61,5 +65,19 @@ __all__ = [
     "ScoringModel",
     "load_model",
     "scoring",
+    "ipma",
+    "ipa",
+    "IPMAResults",
+    "IPAResults",
+    "plotting",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``cm.plotting`` is imported on first use (it needs matplotlib only when drawing).
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'csimodel' has no attribute {name!r}")
