@@ -23,6 +23,7 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
 from .report import Summary
 from .results import FitResults
 from .spec import Model
@@ -48,5 +49,9 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "compare_groups",
+    "index_change",
+    "GroupComparison",
+    "IndexChange",
     "__version__",
 ]
