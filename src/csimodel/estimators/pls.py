@@ -144,7 +144,7 @@ def pls_engine(
             binv.append(np.linalg.pinv(sub))
 
     def normalize(Wr: np.ndarray) -> np.ndarray:
-        var = np.einsum("bpj,bpj->bj", Wr, R @ Wr)  # diag(W'RW) without the (p, p, J) loop
+        var = np.einsum("bpj,bpq,bqj->bj", Wr, R, Wr)
         return Wr / np.sqrt(var)[:, None, :]
 
     W = normalize(np.broadcast_to(mask, (B, p, st.J)).copy())
