@@ -9,8 +9,9 @@ Examples
 """
 
 from . import datasets, models
+from .assessment import Assessment, assess
 from .data import PreparedData, prepare
-from .estimators import PLS
+from .estimators import PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -33,6 +34,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Model",
     "PLS",
+    "PLSc",
+    "assess",
+    "Assessment",
     "FitResults",
     "PreparedData",
     "prepare",
