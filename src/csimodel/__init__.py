@@ -25,6 +25,7 @@ from .exceptions import (
     ModelSyntaxError,
 )
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
+from .inference.micom import MicomResult, micom
 from .report import Summary
 from .results import FitResults
 from .spec import Model
@@ -57,5 +58,7 @@ __all__ = [
     "index_change",
     "GroupComparison",
     "IndexChange",
+    "micom",
+    "MicomResult",
     "__version__",
 ]

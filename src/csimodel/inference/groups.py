@@ -218,7 +218,7 @@ def _split(
             f"Column {by!r} is missing for {int(isna.sum())} used row(s): rows "
             f"{list_some(list(rows))}. Drop those rows or fill in their group."
         )
-    present = list(pd.unique(values))
+    present = [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)]
     if groups is None:
         try:
             labels = sorted(present)
