@@ -342,6 +342,36 @@ def _parametric_p(
     return p_par, p_w
 
 
+def _adjust(p: np.ndarray, method: str) -> np.ndarray:
+    """Multiplicity-adjusted p-values, one family per row of ``p`` (NaN left out).
+
+    Holm and Bonferroni are computed here for all rows at once; the other methods go
+    through ``statsmodels.stats.multitest.multipletests`` row by row.
+    """
+    out = np.full(p.shape, np.nan)
+    for r, row in enumerate(p):
+        good = np.isfinite(row)
+        m = int(good.sum())
+        if m == 0:
+            continue
+        vals = row[good]
+        if m == 1:
+            out[r, good] = vals
+        elif method == "bonferroni":
+            out[r, good] = np.minimum(1.0, vals * m)
+        elif method == "holm":
+            order = np.argsort(vals, kind="stable")
+            stepped = np.maximum.accumulate(vals[order] * np.arange(m, 0, -1))
+            adj = np.empty(m)
+            adj[order] = np.minimum(1.0, stepped)
+            out[r, good] = adj
+        else:
+            from statsmodels.stats.multitest import multipletests
+
+            out[r, good] = multipletests(vals, method=method)[1]
+    return out
+
+
 def _check_common(
     owner: str, n_perm: int, n_boot: int, correction: str | None = None
 ) -> np.random.Generator | None:
@@ -677,16 +707,9 @@ def compare_groups(
     for c in pcols:
         params[c + "_adj"] = params[c]
     if len(pairs) > 1 and correction != "none":
-        from statsmodels.stats.multitest import multipletests
-
-        for _, idx in params.groupby(["lhs", "op", "rhs"], sort=False).groups.items():
-            for c in pcols:
-                vals = params.loc[idx, c].to_numpy()
-                good = np.isfinite(vals)
-                if good.sum() > 1:
-                    adj = vals.copy()
-                    adj[good] = multipletests(vals[good], method=correction)[1]
-                    params.loc[idx, c + "_adj"] = adj
+        for c in pcols:  # rows are pair-major, k rows per pair: one family per quantity
+            wide = params[c].to_numpy().reshape(len(pairs), k).T
+            params[c + "_adj"] = _adjust(wide, correction).T.ravel()
     estimates = base.copy()
     for g in labels:
         estimates[g] = observed[g]
