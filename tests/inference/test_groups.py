@@ -320,6 +320,10 @@ def test_errors():
     small.loc[:1, "gender"] = "x"
     with pytest.raises(cm.DataError, match="fewer than 3"):
         cm.compare_groups(model, small, by="gender", **kw)
+    const = data.copy()
+    const.loc[const.gender == "male", "sat2"] = 7
+    with pytest.raises(cm.DataError, match="'sat2' do not vary in group 'male'"):
+        cm.compare_groups(model, const, by="gender", **kw)
     with pytest.raises(cm.CsimodelError, match="'correction' parameter"):
         cm.compare_groups(model, data, by="gender", correction="holms", **kw)
     with pytest.raises(cm.CsimodelError, match="'n_perm' parameter"):

@@ -240,6 +240,15 @@ def _split(
             f"{list_some(labels)}."
         )
     pos = {g: np.flatnonzero(values == g) for g in labels}
+    for g, rows in pos.items():
+        X = data.X[rows]
+        const = [it for it, lo, hi in zip(data.items, X.min(0), X.max(0), strict=True) if lo == hi]
+        if len(rows) >= _MIN_GROUP and const:
+            raise DataError(
+                f"Item(s) {list_some(const)} do not vary in group {g!r} of {by!r} "
+                f"({len(rows)} rows); a group needs variation in every item. Leave the group "
+                "out with groups=[...] or merge it with another."
+            )
     small = [f"{g!r} ({len(p)} rows)" for g, p in pos.items() if len(p) < _MIN_GROUP]
     if small:
         raise DataError(

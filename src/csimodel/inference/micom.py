@@ -211,15 +211,15 @@ def micom(
     ests, conv = {}, {}
     for g in labels:
         X, w = _subset(data_p, pos[g])
-        _, ok, est = stats(*[m[None] for m in covariance(X, w)])
-        ests[g], conv[g] = est, bool(ok[0])
-        sd = np.sqrt(np.diag(covariance(X, w)[1]))
-        const = [it for it, s in zip(model.items, sd, strict=True) if not s > 0]
+        mean_g, S_g = covariance(X, w)
+        const = [it for it, s in zip(model.items, np.diag(S_g), strict=True) if not s > 0]
         if const:
             raise DataError(
                 f"Item(s) {list_some(const)} do not vary in group {g!r} of {by!r}; MICOM "
                 "needs every item to vary within each group."
             )
+        _, ok, est = stats(mean_g[None], S_g[None])
+        ests[g], conv[g] = est, bool(ok[0])
     configural = pd.DataFrame(
         {
             "met": [True, True, True, conv[a] and conv[b]],
