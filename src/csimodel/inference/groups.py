@@ -50,7 +50,7 @@ CORRECTIONS = (
 
 # Largest number of cells (resamples x respondents) of one chunk of weight patterns.
 _CHUNK_CELLS = 1 << 19
-_MAX_CHUNK = 500
+_MAX_CHUNK = 1000
 _MIN_GROUP = 3
 
 
