@@ -341,3 +341,26 @@ def test_result_frozen_and_summary():
     assert "Path coefficients (1 vs 2)" in text and "Indices (1 vs 2)" in text
     assert "<h4>" in cmp._repr_html_()
     assert set(cmp.params["op"]) == {"=~", "<~", "~", "r2", "index"}
+
+
+def test_index_unstandardized_weights_and_progress(capsys):
+    """standardize=False: the weights are already on the item scale (no division by SD)."""
+    model, data, by, groups, scale = sat_case()
+    est = cm.PLS(standardize=False)
+    cmp = cm.compare_groups(
+        model, data, by=by, estimator=est, n_perm=3, n_boot=3, scale=scale, progress=True
+    )
+    assert "compare_groups" in capsys.readouterr().err  # the tqdm bar
+    sub = data[data[by] == "male"]
+    res = est.fit(model, sub, scale=scale)
+    idx = cmp.estimates.set_index(["lhs", "op", "rhs"])["male"].xs("index", level="op")
+    for c in model.constructs:
+        items = list(model.blocks[c])
+        w = res.outer_weights.loc[c].loc[items].to_numpy()
+        w = w / w.sum()
+        expect = (w @ sub[items].to_numpy(float).mean(0) - scale[0]) / (scale[1] - scale[0]) * 100
+        assert idx.loc[c].iloc[0] == pytest.approx(expect, abs=1e-9)
+    ch = cm.index_change(
+        model, data, by=by, n_boot=0, n_perm=5, scale=scale, progress=False, random_state=0
+    )
+    assert ch.table["ci_lower"].isna().all() and ch.table["p_permutation"].notna().all()

@@ -310,6 +310,8 @@ def _bootstrap_counts(
         oks.append(ok)
         if bar is not None:
             bar.update(C.shape[0])
+    if not vals:
+        return np.empty((0, len(stats.rows))), np.empty(0, dtype=bool)
     return np.concatenate(vals), np.concatenate(oks)
 
 
