@@ -364,3 +364,39 @@ def test_index_unstandardized_weights_and_progress(capsys):
         model, data, by=by, n_boot=0, n_perm=5, scale=scale, progress=False, random_state=0
     )
     assert ch.table["ci_lower"].isna().all() and ch.table["p_permutation"].notna().all()
+
+
+def test_permutations_and_resamples_equal_refits(seed):
+    """Every permutation and bootstrap resample equals a cm.PLS fit on the relabelled /
+    resampled rows (the weight patterns are re-drawn here from the documented stream:
+    one Generator, permutations first (argsort of uniforms, first n_a rows = group a),
+    then resample indices floor(u * n_g) for each group in turn)."""
+    model, data, by, groups, scale = corp_case()
+    n_perm, n_boot = 6, 4
+    cmp = cm.compare_groups(
+        model, data, by=by, n_perm=n_perm, n_boot=n_boot, random_state=seed, progress=False
+    )
+    rng = np.random.default_rng(seed)
+    a, b = data[data[by] == 1], data[data[by] == 2]
+    pooled = pd.concat([a, b], ignore_index=True)
+    order = np.argsort(rng.random((n_perm, len(pooled))), axis=1)
+    keys = ["lhs", "op", "rhs"]
+    rows = cmp.estimates.set_index(keys).index
+    for r in range(n_perm):
+        ga = pooled.iloc[np.sort(order[r, : len(a)])]
+        gb = pooled.drop(index=ga.index)
+        fa, fb = cm.PLS().fit(model, ga), cm.PLS().fit(model, gb)
+        d = fa.params.set_index(keys)["estimate"] - fb.params.set_index(keys)["estimate"]
+        got = pd.Series(cmp.permutation_diffs[(1, 2)][r], index=rows)
+        np.testing.assert_allclose(got.loc[d.index], d, atol=1e-9)
+        r2 = fa.r_squared - fb.r_squared
+        np.testing.assert_allclose(
+            got.xs("r2", level="op").droplevel("rhs")[r2.index], r2, atol=1e-9
+        )
+    for g, sub in ((1, a), (2, b)):
+        idx = np.minimum((rng.random((n_boot, len(sub))) * len(sub)).astype(np.int64), len(sub) - 1)
+        for r in range(n_boot):
+            f = cm.PLS().fit(model, sub.iloc[idx[r]])
+            got = pd.Series(cmp.boot_values[g][r], index=rows)
+            e = f.params.set_index(keys)["estimate"]
+            np.testing.assert_allclose(got.loc[e.index], e, atol=1e-9)
