@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, models
+from . import datasets, models, scoring
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
 from .estimators import PLS, PLSc
@@ -26,8 +26,10 @@ from .exceptions import (
 )
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
 from .inference.micom import MicomResult, micom
+from .io import load_model
 from .report import Summary
 from .results import FitResults
+from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -54,6 +56,13 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "indices",
+    "respondent_scores",
+    "aggregate",
+    "kpis",
+    "ScoringModel",
+    "load_model",
+    "scoring",
     "compare_groups",
     "index_change",
     "GroupComparison",
