@@ -400,3 +400,17 @@ def test_permutations_and_resamples_equal_refits(seed):
             got = pd.Series(cmp.boot_values[g][r], index=rows)
             e = f.params.set_index(keys)["estimate"]
             np.testing.assert_allclose(got.loc[e.index], e, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_group_indices_equal_cm_indices_of_separate_fits(case):
+    """Cross-check with the scoring module (cm.indices, separate implementation)."""
+    model, data, by, groups, scale = CASES[case]()
+    cmp = cm.compare_groups(
+        model, data, by=by, groups=groups, n_perm=0, n_boot=0, scale=scale, progress=False
+    )
+    est = cmp.estimates[cmp.estimates["op"] == "index"].set_index("lhs")
+    for g in groups:
+        ref = cm.indices(cm.PLS().fit(model, data[data[by] == g], scale=scale))
+        for c in model.constructs:
+            assert est.loc[c, g] == pytest.approx(float(ref[c].iloc[0]), abs=1e-9)
