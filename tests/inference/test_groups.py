@@ -414,3 +414,14 @@ def test_group_indices_equal_cm_indices_of_separate_fits(case):
         ref = cm.indices(cm.PLS().fit(model, data[data[by] == g], scale=scale))
         for c in model.constructs:
             assert est.loc[c, g] == pytest.approx(float(ref[c].iloc[0]), abs=1e-9)
+
+
+def test_non_convergence_warns():
+    model, data, by, groups, scale = sat_case()
+    with pytest.warns(cm.ConvergenceWarning, match="did not converge in group") as rec:
+        cmp = cm.compare_groups(
+            model, data, by=by, estimator=cm.PLS(max_iter=1), n_perm=2, n_boot=2, progress=False
+        )
+    assert {"female", "male"} <= {g for g in groups if any(g in str(r.message) for r in rec)}
+    assert cmp.n_perm_valid[("female", "male")] == 0  # unconverged permutations left out
+    assert cmp.params["p_permutation"].isna().all()

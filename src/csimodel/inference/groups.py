@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from .._validation import check_number, check_option, list_some
 from ..data import PreparedData, prepare
 from ..estimators.base import flatten_params, param_rows
 from ..estimators.pls import PLS
-from ..exceptions import DataError, ModelError
+from ..exceptions import ConvergenceWarning, DataError, EstimationError, ModelError
 from ..moments import MomentBuilder, covariance
 from ..results import FitResults
 from ..spec import Model
@@ -266,6 +267,24 @@ def _subset(data: PreparedData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _estimate_group(stats: _Stats, X: np.ndarray, w: np.ndarray | None):
     mean, S = covariance(X, w)
     return stats(mean[None], S[None])
+
+
+def _observed(stats: _Stats, data: PreparedData, rows: np.ndarray, what: str) -> np.ndarray:
+    """One group's statistics; non-finite estimates raise, non-convergence warns."""
+    v, _, est = _estimate_group(stats, *_subset(data, rows))
+    if not np.all(np.isfinite(v)):
+        raise EstimationError(
+            f"The model could not be estimated in {what}: non-finite estimates (perfectly "
+            "collinear items in a mode B block, or too few rows?). Check that group's data."
+        )
+    if not est.converged[0]:
+        warnings.warn(
+            f"{type(stats.estimator).__name__} did not converge in {what}; its estimates are "
+            "from the last iteration. Increase max_iter of the estimator.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return v[0]
 
 
 def _permute_pair(
@@ -644,13 +663,7 @@ def compare_groups(
 
     observed = {}
     for g in labels:
-        v, ok, _ = _estimate_group(stats, *_subset(data_p, pos[g]))
-        if not ok[0]:
-            raise ModelError(
-                f"The model could not be estimated in group {g!r} of {by!r} (no convergence "
-                "or non-finite estimates). Check that group's data (constant items?)."
-            )
-        observed[g] = v[0]
+        observed[g] = _observed(stats, data_p, pos[g], f"group {g!r} of {by!r}")
 
     pairs = list(itertools.combinations(labels, 2))
     n_work = len(pairs) * n_perm + len(labels) * n_boot
@@ -889,10 +902,7 @@ def index_change(
     a, b = labels
     obs = {}
     for g in labels:
-        v, ok, _ = _estimate_group(stats, *_subset(data_p, pos[g]))
-        if not ok[0]:
-            raise ModelError(f"The model could not be estimated in wave {g!r} of {by!r}.")
-        obs[g] = v[0, sel]
+        obs[g] = _observed(stats, data_p, pos[g], f"wave {g!r} of {by!r}")[sel]
     change = obs[b] - obs[a]
     rng = np.random.default_rng(random_state)
     bar = _progress_bar(progress, n_perm + 2 * n_boot, owner)
