@@ -425,3 +425,14 @@ def test_non_convergence_warns():
     assert {"female", "male"} <= {g for g in groups if any(g in str(r.message) for r in rec)}
     assert cmp.n_perm_valid[("female", "male")] == 0  # unconverged permutations left out
     assert cmp.params["p_permutation"].isna().all()
+
+
+def test_constant_quantity_is_not_different():
+    """A single-item construct's loading is 1 in every group and resample: all p = 1."""
+    model, data, by, groups, scale = corp_case()
+    cmp = cm.compare_groups(
+        model, data, by=by, n_perm=30, n_boot=30, random_state=0, progress=False
+    )
+    row = cmp.params.query("lhs == 'CUSA' and op == '=~'").iloc[0]
+    for c in ("p_permutation", "p_mga", "p_parametric", "p_welch"):
+        assert row[c] == pytest.approx(1.0)

@@ -341,15 +341,18 @@ def _henseler_one_sided(boot_a: np.ndarray, boot_b: np.ndarray) -> np.ndarray:
               \\Theta(2\\bar\\theta_a - \\theta_{a,j} - 2\\bar\\theta_b + \\theta_{b,k})
 
     (small values: evidence that :math:`\\theta_a > \\theta_b`). Computed by sorting
-    instead of the :math:`J_a J_b` grid.
+    instead of the :math:`J_a J_b` grid. Exact ties (up to rounding, which only happen for
+    constant quantities such as the loading of a single-item construct) count one half.
     """
     Ja, Jb = boot_a.shape[0], boot_b.shape[0]
     out = np.empty(boot_a.shape[1])
     for k in range(boot_a.shape[1]):
-        a, b = boot_a[:, k], boot_b[:, k]
+        a, b = boot_a[:, k], np.sort(boot_b[:, k])
         thresh = a - 2.0 * a.mean() + 2.0 * b.mean()  # favourable when b_k > thresh_j
-        below = np.searchsorted(np.sort(b), thresh, side="right")
-        out[k] = 1.0 - float((Jb - below).sum()) / (Ja * Jb)
+        tol = 1e-12 * max(1.0, float(np.abs(b).max()), float(np.abs(a).max()))
+        above = Jb - np.searchsorted(b, thresh + tol, side="right")
+        ties = Jb - np.searchsorted(b, thresh - tol, side="left") - above
+        out[k] = 1.0 - (float(above.sum()) + 0.5 * float(ties.sum())) / (Ja * Jb)
     return out
 
 
@@ -358,15 +361,16 @@ def _parametric_p(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pooled-SE t-test (Keil et al. 2000) and Welch-Satterthwaite test (Sarstedt et al. 2011)."""
     df_pool = n_a + n_b - 2
+    diff = np.where(np.abs(diff) <= 1e-12, 0.0, diff)  # rounding noise of equal values
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt(
             (n_a - 1) ** 2 / df_pool * se_a**2 + (n_b - 1) ** 2 / df_pool * se_b**2
         ) * np.sqrt(1.0 / n_a + 1.0 / n_b)
-        t_par = diff / pooled
+        t_par = np.where(diff == 0.0, 0.0, diff / pooled)
         p_par = 2.0 * _st.t.sf(np.abs(t_par), df_pool)
         va = (n_a - 1) / n_a * se_a**2
         vb = (n_b - 1) / n_b * se_b**2
-        t_w = diff / np.sqrt(va + vb)
+        t_w = np.where(diff == 0.0, 0.0, diff / np.sqrt(va + vb))
         df_w = (va + vb) ** 2 / ((n_a - 1) / n_a**2 * se_a**4 + (n_b - 1) / n_b**2 * se_b**4) - 2
         p_w = 2.0 * _st.t.sf(np.abs(t_w), df_w)
     return p_par, p_w
