@@ -373,6 +373,8 @@ def _parametric_p(
         t_w = np.where(diff == 0.0, 0.0, diff / np.sqrt(va + vb))
         df_w = (va + vb) ** 2 / ((n_a - 1) / n_a**2 * se_a**4 + (n_b - 1) / n_b**2 * se_b**4) - 2
         p_w = 2.0 * _st.t.sf(np.abs(t_w), df_w)
+    p_par = np.where(t_par == 0.0, 1.0, p_par)
+    p_w = np.where(t_w == 0.0, 1.0, p_w)
     return p_par, p_w
 
 
