@@ -23,6 +23,7 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .inference import BootstrapResults, bootstrap
 from .report import Summary
 from .results import FitResults
 from .spec import Model
@@ -33,6 +34,8 @@ __all__ = [
     "Model",
     "PLS",
     "FitResults",
+    "bootstrap",
+    "BootstrapResults",
     "PreparedData",
     "prepare",
     "Summary",
