@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .exceptions import CsimodelError, CsimodelWarning
+from .exceptions import CsimodelError, CsimodelWarning, ModelSyntaxError
 
 EXAMPLES = {
     "ecsi": "ECSI model (Tenenhaus et al. 2005) on the bundled ecsi_mobi data, 1-10 scale",
@@ -138,8 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (CsimodelError, UserError) as e:
-        first = str(e).strip().splitlines()
-        msg = " ".join(line.strip() for line in first) if first else type(e).__name__
+        lines = str(e).strip().splitlines() or [type(e).__name__]
+        if isinstance(e, ModelSyntaxError):
+            lines = lines[:1]  # the first line has line and column; skip the caret display
+        msg = " ".join(line.strip() for line in lines)
         print(f"csimodel: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ import difflib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -59,8 +60,8 @@ class PreparedData:
     weights: np.ndarray | None
     row_labels: pd.Index
     n_total: int
-    excluded: pd.DataFrame
-    imputed: pd.DataFrame
+    excluded_records: tuple[tuple[Any, str, str], ...]
+    imputed_records: tuple[tuple[Any, str, str], ...]
     missing: str
     frame: pd.DataFrame | None = None  # shallow copy of the input (for ``by=`` columns)
     used_positions: np.ndarray | None = None
@@ -68,6 +69,16 @@ class PreparedData:
     @property
     def n_used(self) -> int:
         return self.X.shape[0]
+
+    @cached_property
+    def excluded(self) -> pd.DataFrame:
+        """Rows not used: ``row, column, reason``."""
+        return pd.DataFrame(list(self.excluded_records), columns=["row", "column", "reason"])
+
+    @cached_property
+    def imputed(self) -> pd.DataFrame:
+        """Imputed cells: ``row, column, reason``."""
+        return pd.DataFrame(list(self.imputed_records), columns=["row", "column", "reason"])
 
     @property
     def has_scale(self) -> bool:
@@ -156,6 +167,16 @@ def _to_frame(data: Any) -> pd.DataFrame:
 
 def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     """Item columns as a float64 array; refuse text, categories and booleans."""
+    all_dtypes = list(df.dtypes)
+    if len(all_dtypes) <= 2 * len(items) and all(
+        isinstance(dt, np.dtype) and dt.kind in "iuf" for dt in all_dtypes
+    ):
+        # fast path: a plain numeric frame (one conversion, then a column take if needed)
+        idx = df.columns.get_indexer(items)
+        X = df.to_numpy(dtype=np.float64, copy=True)
+        if len(idx) != X.shape[1] or np.any(idx != np.arange(X.shape[1])):
+            X = X[:, idx]
+        return X
     dtypes = df.dtypes
     bad_text: dict[str, list[Any]] = {}
     converted: dict[str, np.ndarray] = {}
@@ -186,7 +207,11 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
         for c, rows in list(bad_text.items())[:_ROWS_SHOWN]:
             vals = df.loc[rows[:3], c].tolist()
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
-        more = f" and {len(bad_text) - _ROWS_SHOWN} more columns" if len(bad_text) > _ROWS_SHOWN else ""
+        more = (
+            f" and {len(bad_text) - _ROWS_SHOWN} more columns"
+            if len(bad_text) > _ROWS_SHOWN
+            else ""
+        )
         raise DataError(
             "Non-numeric text in item column(s): " + "; ".join(parts) + more + ". "
             "Answers must be numbers; declare codes for missing answers with missing_values=(...) "
@@ -197,7 +222,9 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
         return sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     X = np.empty((len(df), len(items)), dtype=np.float64)
     for k, c in enumerate(items):
-        X[:, k] = converted[c] if c in converted else df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        X[:, k] = (
+            converted[c] if c in converted else df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        )
     return X
 
 
@@ -211,8 +238,10 @@ def _check_items_present(df: pd.DataFrame, items: Sequence[str]) -> None:
     if missing:
         hints = []
         strcols = [str(c) for c in cols]
+        lower = {c.lower(): c for c in strcols}
         for m in missing[:3]:
-            close = difflib.get_close_matches(m, strcols, n=1)
+            close = [lower[m.lower()]] if m.lower() in lower else []
+            close = close or difflib.get_close_matches(m, strcols, n=1)
             if close:
                 hints.append(f"{m!r} -> did you mean {close[0]!r}?")
         hint = (" " + "; ".join(hints)) if hints else ""
@@ -231,7 +260,11 @@ def _weights_array(df: pd.DataFrame, weights: Any) -> tuple[np.ndarray, str]:
         if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             raise DataError(f"Weight column {weights!r} must be numeric. Got {col.dtype} instead.")
         return col.to_numpy(dtype=float, na_value=np.nan), weights
-    w = np.asarray(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.to_numpy(float)
+    w = (
+        np.asarray(weights, dtype=float)
+        if not isinstance(weights, pd.Series)
+        else weights.to_numpy(float)
+    )
     if w.ndim != 1 or len(w) != len(df):
         raise DataError(
             f"weights must be a column name or a 1-D array with one value per row "
@@ -297,7 +330,8 @@ def prepare(
     if inf.any():
         cols = np.flatnonzero(inf.any(axis=0))
         parts = [
-            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})" for c in cols[:_ROWS_SHOWN]
+            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
+            for c in cols[:_ROWS_SHOWN]
         ]
         raise DataError(
             f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
@@ -338,6 +372,8 @@ def prepare(
                 f"Weights must be finite and non-negative; {len(r)} row(s) are not "
                 f"(rows {_rows(index[r])}). Fix the weight column {wname!r}."
             )
+        if not np.any(w > 0):
+            raise DataError(f"All weights in {wname!r} are zero; at least one must be positive.")
 
     keep = np.ones(n_total, dtype=bool)
     excl_rows: list[Any] = []
@@ -421,7 +457,9 @@ def prepare(
                 "by item means"
             )
         warnings.warn(
-            "; ".join(msg) + ". See .excluded and .imputed on the result.", DataWarning, stacklevel=3
+            "; ".join(msg) + ". See .excluded and .imputed on the result.",
+            DataWarning,
+            stacklevel=3,
         )
     n_used = X.shape[0]
     if n_used < 3:
@@ -431,8 +469,6 @@ def prepare(
         )
 
     if w is not None:
-        if not np.any(w > 0):
-            raise DataError(f"All weights in {wname!r} are zero.")
         if not np.all(w == np.round(w)):
             w = w * (np.count_nonzero(w) / w.sum())
 
@@ -447,8 +483,6 @@ def prepare(
             "Remove them from the model."
         )
 
-    excluded = pd.DataFrame({"row": excl_rows, "column": excl_cols, "reason": excl_reason})
-    imputed = pd.DataFrame({"row": imp_rows, "column": imp_cols, "reason": imp_reason})
     return PreparedData(
         X=X,
         items=items,
@@ -457,8 +491,8 @@ def prepare(
         weights=w,
         row_labels=index[used_pos] if n_excl else index,
         n_total=n_total,
-        excluded=excluded,
-        imputed=imputed,
+        excluded_records=tuple(zip(excl_rows, excl_cols, excl_reason, strict=True)),
+        imputed_records=tuple(zip(imp_rows, imp_cols, imp_reason, strict=True)),
         missing=missing,
         frame=df.copy(deep=False),
         used_positions=used_pos,

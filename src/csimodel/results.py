@@ -166,7 +166,9 @@ class FitResults:
         c = self.model.constructs
         P = self.arrays.paths[0]
         T = self.arrays.total[0]
-        rows = [(c[i], c[j], P[i, j], T[i, j] - P[i, j], T[i, j]) for i, j in effect_pairs(self.model)]
+        rows = [
+            (c[i], c[j], P[i, j], T[i, j] - P[i, j], T[i, j]) for i, j in effect_pairs(self.model)
+        ]
         return pd.DataFrame(rows, columns=["source", "target", "direct", "indirect", "total"])
 
     @cached_property
@@ -187,7 +189,10 @@ class FitResults:
         est = self.estimator
         s = Summary(f"csimodel {type(est).__name__} results")
         params = est.get_params() if hasattr(est, "get_params") else {}
-        s.add_info("Estimator", f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})")
+        s.add_info(
+            "Estimator",
+            f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})",
+        )
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Missing-data policy", self.data.missing)
         if len(self.excluded):
@@ -198,10 +203,20 @@ class FitResults:
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
         s.add_info(
             "Converged",
-            f"yes, after {self.n_iter} iterations" if self.converged else f"NO (stopped after {self.n_iter})",
+            f"yes, after {self.n_iter} iterations"
+            if self.converged
+            else f"NO (stopped after {self.n_iter})",
         )
         paths = pd.DataFrame(
-            [(f"{src} -> {tgt}", self.arrays.paths[0][self.model.constructs.index(src), self.model.constructs.index(tgt)]) for src, tgt in self.model.paths],
+            [
+                (
+                    f"{src} -> {tgt}",
+                    self.arrays.paths[0][
+                        self.model.constructs.index(src), self.model.constructs.index(tgt)
+                    ],
+                )
+                for src, tgt in self.model.paths
+            ],
             columns=["path", "estimate"],
         ).set_index("path")
         s.add_table("Path coefficients", paths)

@@ -95,6 +95,6 @@ def load_satisfaction() -> pd.DataFrame:
     --------
     >>> import csimodel as cm
     >>> cm.datasets.load_satisfaction()["gender"].value_counts().to_dict()
-    {'female': 150, 'male': 100}
+    {'female': 148, 'male': 102}
     """
     return _read("satisfaction.csv")

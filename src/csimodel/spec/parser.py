@@ -65,7 +65,7 @@ def tokenize(text: str) -> tuple[list[list[Token]], list[str]]:
                     col = offset + pos + 1
                     ch = piece[pos]
                     hint = ""
-                    if ch == "*":
+                    if ch == "*" or ch.isdigit():
                         hint = " (parameter labels and fixed values like '0.5*x' are not supported)"
                     elif ch in "=<>":
                         hint = " (operators are '=~', '<~', '~' and '~~')"
@@ -160,7 +160,10 @@ def parse(text: str) -> list[Statement]:
         if op.text in ("=~", "<~") and len(lhs) > 1:
             t = lhs[1]
             raise _error(
-                f"Only one construct may be defined per '{op.text}' statement", lines, t.line, t.column
+                f"Only one construct may be defined per '{op.text}' statement",
+                lines,
+                t.line,
+                t.column,
             )
         out.append(Statement(lhs, op, rhs))
     return out
