@@ -210,6 +210,16 @@ class _Layout:
         self.e_src = np.array([i for i, _ in pairs] * 3, dtype=int)
         self.e_tgt = np.array([j for _, j in pairs] * 3, dtype=int)
         self.J = len(model.constructs)
+        # effects that are zero by the model's structure (no direct path; no route of
+        # length >= 2): set to exactly 0 so rounding noise does not pose as variation
+        D = (model.path_matrix() > 0).astype(int)
+        longer = np.zeros_like(D)
+        power = D
+        for _ in range(self.J):
+            power = ((power @ D) > 0).astype(int)
+            longer |= power
+        i, j = self.e_src[: len(pairs)], self.e_tgt[: len(pairs)]
+        self.e_zero = np.concatenate([D[i, j] == 0, longer[i, j] == 0, np.zeros(len(pairs), bool)])
 
 
 def _sign_change(
@@ -246,9 +256,10 @@ def _sign_change(
     return params, effects
 
 
-def _stats(est, model, endo_pos: np.ndarray):
+def _stats(est, model, endo_pos: np.ndarray, layout: _Layout):
     params = flatten_params(est, model)
     effects = flatten_effects(est, model)
+    effects[:, layout.e_zero] = 0.0
     r2 = est.r2[:, endo_pos]
     ok = np.asarray(est.converged, dtype=bool).copy()
     ok &= np.isfinite(params).all(axis=1)
@@ -273,8 +284,14 @@ def _summarize(
         lo, hi = bca_interval(dist, theta, jack, level)
     else:
         lo, hi = percentile_interval(dist, level)
-    # a statistic that never varies (e.g. a structurally zero indirect effect)
-    const = (dist.max(axis=0) - dist.min(axis=0) == 0) if B else np.zeros(len(theta), bool)
+    # a statistic that does not vary beyond rounding (the weight and loading of a
+    # single-item block, a structurally zero effect): se 0, no test, interval = estimate
+    if B:
+        spread = dist.max(axis=0) - dist.min(axis=0)
+        const = spread <= 64 * np.finfo(float).eps * np.abs(dist).max(axis=0)
+    else:
+        const = np.zeros(len(theta), bool)
+    se = np.where(const, 0.0, se)
     lo = np.where(const, theta, lo)
     hi = np.where(const, theta, hi)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -539,8 +556,9 @@ def bootstrap(
     *Survey weights*: each respondent keeps its weight, so a resample's moments are
     weighted by count × weight.
 
-    Structurally zero statistics (e.g. the indirect effect of a pair joined only by a
-    direct path) have ``se = 0``, ``t = p = NaN`` and an interval equal to the estimate.
+    Statistics that do not vary across resamples beyond rounding (the loading and weight
+    of a single-item block, the indirect effect of a pair joined only by a direct path)
+    get ``se = 0``, ``t = p = NaN`` and an interval equal to the estimate.
 
     References
     ----------
@@ -590,6 +608,7 @@ def bootstrap(
     layout = _Layout(model)
     theta_p = flatten_params(res.arrays, model)[0]
     theta_e = flatten_effects(res.arrays, model)[0]
+    theta_e[layout.e_zero] = 0.0
     theta_r = res.arrays.r2[0, endo_pos]
 
     estimate: Callable = estimator.estimate
@@ -603,7 +622,7 @@ def bootstrap(
             F = _resample_counts(rng, n, m)
             _, S = builder.moments(F)
             del F
-            P, E, R, ok = _stats(estimate(S, model), model, endo_pos)
+            P, E, R, ok = _stats(estimate(S, model), model, endo_pos, layout)
             P, E = _sign_change(P, E, theta_p, layout, sign_change)
             dist_p.append(P)
             dist_e.append(E)
@@ -667,7 +686,7 @@ def _jackknife(res, model, estimate, endo_pos, theta_p, layout, sign_change, bar
     for start in range(0, n, _JACK_CHUNK):
         stop = min(start + _JACK_CHUNK, n)
         S = loo_covariances(X, weights, start, stop)
-        P, E, R, ok = _stats(estimate(S, model), model, endo_pos)
+        P, E, R, ok = _stats(estimate(S, model), model, endo_pos, layout)
         P, E = _sign_change(P, E, theta_p, layout, sign_change)
         out_p.append(P)
         out_e.append(E)
