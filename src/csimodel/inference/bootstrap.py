@@ -90,7 +90,9 @@ def _resample_counts(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
     """Counts ``(m, n)`` of ``m`` resamples: row b counts ``rng.integers(0, n, n)``."""
     idx = rng.integers(0, n, size=(m, n))
     idx += (np.arange(m) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=m * n).reshape(m, n).astype(np.float64)
+    counts = np.bincount(idx.ravel(), minlength=m * n)
+    del idx
+    return counts.reshape(m, n).astype(np.float64)
 
 
 def loo_covariances(X: np.ndarray, weights: np.ndarray | None, start: int, stop: int) -> np.ndarray:
