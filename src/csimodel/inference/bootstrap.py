@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from .._validation import ParameterError, check_number, check_option
 from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
@@ -180,6 +179,8 @@ def bca_interval(
 
     and the interval is :math:`[\hat\theta^*_{(\alpha_1)}, \hat\theta^*_{(\alpha_2)}]`.
     """
+    from scipy import special
+
     B = dist.shape[0]
     below = (dist < theta_hat).sum(axis=0) + (dist <= theta_hat).sum(axis=0)
     z0 = special.ndtri(below / (2.0 * B))
@@ -279,6 +280,8 @@ def _summarize(
     df: float,
     with_test: bool = True,
 ) -> pd.DataFrame:
+    from scipy import stats
+
     mean = dist.mean(axis=0)
     B = dist.shape[0]
     se = dist.std(axis=0, ddof=1) if B > 1 else np.full(dist.shape[1], np.nan)
