@@ -507,14 +507,17 @@ def bootstrap(
         resample when the sum of its resampled loadings minus the original ones exceeds
         in absolute value the sum of resampled plus original loadings, flipping its
         weights, loadings and the signs of the paths and effects it takes part in
-        (Tenenhaus et al. 2005, sec. 3.3.2). The engine already orients every construct
-        so that its loadings sum to a positive number, so flips are rare.
+        (the options of PLS-Graph discussed by Tenenhaus et al. 2005). The engine
+        already orients every construct so that its loadings sum to a positive number,
+        so flips are rare.
     progress : bool, optional
         Show a tqdm progress bar. Default: on only when stderr is a terminal or in a
         Jupyter notebook.
     chunk_size : int, optional
-        Resamples per engine call (memory ≈ 32 bytes × chunk_size × n). Default: as many
-        as fit in about 64 MiB of counts, at most 1000. Does not change the results.
+        Resamples per engine call (memory ≈ 24 bytes × chunk_size × n for the counts plus
+        the engine's ``(chunk_size, p, p)`` arrays). Default: as many as fit in about
+        64 MiB of counts and 256 MiB of moment matrices, at most 1000. Does not change
+        the results.
 
     Returns
     -------
@@ -547,7 +550,8 @@ def bootstrap(
 
     :math:`U_i = \bar\theta_{(\cdot)} - \hat\theta_{(i)}` from the leave-one-out
     (jackknife) estimates :math:`\hat\theta_{(i)}`, which are computed as one more
-    batch of ``n`` covariance matrices.
+    batch of ``n`` covariance matrices (so BCa costs ``n`` extra estimations: on very
+    large samples the percentile interval is much cheaper).
 
     *Failed resamples* (no convergence, or any non-finite estimate, e.g. an item without
     variance in the resample) are left out of all statistics, counted in ``n_failed``
@@ -607,8 +611,11 @@ def bootstrap(
     X = res.data.X
     weights = res.data.weights
     n = X.shape[0]
+    p = X.shape[1]
     if chunk_size is None:
-        chunk_size = int(max(1, min(_MAX_CHUNK, _CELL_BUDGET // max(n, 1))))
+        # bounded by the counts (chunk x n) and by the engine's (chunk, p, p) arrays
+        cap = min(_MAX_CHUNK, _CELL_BUDGET // max(n, 1), _CELL_BUDGET // (4 * p * p))
+        chunk_size = int(max(1, cap))
     endo_pos = np.array([model.constructs.index(c) for c in model.endogenous], dtype=int)
     layout = _Layout(model)
     theta_p = flatten_params(res.arrays, model)[0]
@@ -688,8 +695,9 @@ def _jackknife(res, model, estimate, endo_pos, theta_p, layout, sign_change, bar
     weights = res.data.weights
     n = X.shape[0]
     out_p, out_e, out_r, oks = [], [], [], []
-    for start in range(0, n, _JACK_CHUNK):
-        stop = min(start + _JACK_CHUNK, n)
+    step = int(max(1, min(_JACK_CHUNK, _CELL_BUDGET // (4 * X.shape[1] ** 2))))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
         S = loo_covariances(X, weights, start, stop)
         P, E, R, ok = _stats(estimate(S, model), model, endo_pos, layout)
         P, E = _sign_change(P, E, theta_p, layout, sign_change)
