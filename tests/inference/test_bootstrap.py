@@ -434,6 +434,8 @@ def test_frozen_summary_and_progress(fit, capsys):
     assert capsys.readouterr().err  # tqdm wrote to stderr
     cm.bootstrap(fit, 20, random_state=0, progress=False)
     assert capsys.readouterr().err == ""
+    cm.bootstrap(fit, 20, random_state=0)  # default: off when stderr is not a terminal
+    assert capsys.readouterr().err == ""
     with pytest.raises(AttributeError):
         boot.n_boot = 3
     text = boot.summary().as_text()

@@ -334,6 +334,16 @@ class BootstrapResults:
         The settings used.
     fit : FitResults
         The fit that was bootstrapped.
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    >>> boot = cm.bootstrap(res, n_boot=100, random_state=1, ci="bca", progress=False)
+    >>> list(boot.effects.columns[:3])
+    ['source', 'target', 'effect']
+    >>> boot.distribution("r_squared").shape
+    (100, 6)
     """
 
     def __init__(self, **kwargs: Any) -> None:
