@@ -505,7 +505,7 @@ def bootstrap(
         Seed of the resampling. Resample *b* consists of the rows
         ``rng.integers(0, n, size=n)`` drawn *b*-th from ``rng = numpy.random.default_rng(
         random_state)`` (a Generator is used, and advanced, as given), so the same seed
-        gives the same resamples whatever ``chunk_size``.
+        gives the same resamples (and results, up to rounding) whatever ``chunk_size``.
     level : float, default=0.95
         Confidence level of the intervals.
     ci : {'percentile', 'bca'}, default='percentile'
@@ -527,7 +527,7 @@ def bootstrap(
         Resamples per engine call (memory ≈ 24 bytes × chunk_size × n for the counts plus
         the engine's ``(chunk_size, p, p)`` arrays). Default: as many as fit in about
         64 MiB of counts and 256 MiB of moment matrices, at most 1000. Does not change
-        the results.
+        the results beyond floating-point rounding.
 
     Returns
     -------
