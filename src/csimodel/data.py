@@ -165,7 +165,7 @@ def _to_frame(data: Any) -> pd.DataFrame:
     )
 
 
-def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) -> np.ndarray:
     """Item columns as a float64 array; refuse text, categories and booleans."""
     all_dtypes = list(df.dtypes)
     if len(all_dtypes) <= 2 * len(items) and all(
@@ -173,7 +173,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     ):
         # fast path: a plain numeric frame (one conversion, then a column take if needed)
         idx = df.columns.get_indexer(items)
-        X = df.to_numpy(dtype=np.float64, copy=True)
+        X = df.to_numpy(dtype=np.float64, copy=copy)
         if len(idx) != X.shape[1] or np.any(idx != np.arange(X.shape[1])):
             X = X[:, idx]
         return X
@@ -282,6 +282,9 @@ def prepare(
     missing_values: Sequence[float] = (),
     weights: Any = None,
     owner: str = "fit",
+    min_rows: int = 3,
+    require_variation: bool = True,
+    copy: bool = True,
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
 
@@ -304,6 +307,14 @@ def prepare(
         Case (survey) weights: a column name or one value per row; finite, non-negative,
         not all zero. Integer weights are frequency weights; other weights are rescaled
         to sum to the number of rows with positive weight.
+    min_rows : int, default=3
+        Fewest usable rows accepted (scoring new respondents with a fitted model uses 1).
+    require_variation : bool, default=True
+        Refuse items with the same answer in every used row (needed for estimation; not
+        for scoring new respondents with a fitted model).
+    copy : bool, default=True
+        Copy the item values. ``False`` lets a plain float64 frame be read without a copy
+        (for transient use such as scoring); cells are never written in that case.
 
     Returns
     -------
@@ -317,7 +328,11 @@ def prepare(
     if n_total == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
-    X = _numeric_block(df, items)
+    X = _numeric_block(df, items, copy=copy)
+    if not X.flags.writeable or not X.flags.owndata:
+        # a read-only view of the caller's frame (copy=False): copy only if we must change it
+        needs_copy = len(missing_values) > 0 or missing == "mean"
+        X = X.copy() if needs_copy else X
     index = df.index
 
     codes = np.asarray(list(missing_values), dtype=float) if len(missing_values) else None
@@ -326,25 +341,31 @@ def prepare(
             raise DataError("missing_values must be finite numbers, e.g. (-99,).")
         X[np.isin(X, codes)] = np.nan
 
-    inf = np.isinf(X)
-    if inf.any():
-        cols = np.flatnonzero(inf.any(axis=0))
-        parts = [
-            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
-            for c in cols[:_ROWS_SHOWN]
-        ]
-        raise DataError(
-            f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
-            "Replace them with valid answers or NaN (missing)."
-        )
-
-    nan = np.isnan(X)
+    all_finite = bool(np.isfinite(X).all())  # one pass; details only when needed
+    if not all_finite:
+        inf = np.isinf(X)
+        if inf.any():
+            cols = np.flatnonzero(inf.any(axis=0))
+            parts = [
+                f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
+                for c in cols[:_ROWS_SHOWN]
+            ]
+            raise DataError(
+                f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
+                "Replace them with valid answers or NaN (missing)."
+            )
+        nan = np.isnan(X)
+    else:
+        nan = None
     declared = np.isfinite(lo)
     if declared.any():
         with np.errstate(invalid="ignore"):
-            out = (X < lo) | (X > hi)
-        out &= declared
-        if out.any():
+            cmin = np.nanmin(X, axis=0) if nan is not None else X.min(axis=0)
+            cmax = np.nanmax(X, axis=0) if nan is not None else X.max(axis=0)
+        if np.any(declared & ((cmin < lo) | (cmax > hi))):
+            with np.errstate(invalid="ignore"):
+                out = (X < lo) | (X > hi)
+            out &= declared
             cols = np.flatnonzero(out.any(axis=0))
             parts = []
             for c in cols[:_ROWS_SHOWN]:
@@ -383,10 +404,11 @@ def prepare(
     imp_cols: list[str] = []
     imp_reason: list[str] = []
 
-    row_nan = nan.any(axis=1)
+    row_nan = nan.any(axis=1) if nan is not None else np.zeros(n_total, dtype=bool)
     w_nan = np.isnan(w) if w is not None else None
     if missing == "error":
         if row_nan.any() or (w_nan is not None and w_nan.any()):
+            nan = nan if nan is not None else np.zeros_like(X, dtype=bool)
             cols = np.flatnonzero(nan.any(axis=0))
             parts = [
                 f"{items[c]!r} ({int(nan[:, c].sum())} row(s), e.g. {_rows(index[np.flatnonzero(nan[:, c])])})"
@@ -421,7 +443,7 @@ def prepare(
             excl_rows += list(index[r])
             excl_cols += [wname] * len(r)
             excl_reason += ["weight is zero"] * len(r)
-    if missing == "mean" and row_nan.any():
+    if missing == "mean" and nan is not None and row_nan.any():
         nan_kept = nan & keep[:, None]
         wk = None if w is None else np.where(keep, w, 0.0)
         for c in np.flatnonzero(nan_kept.any(axis=0)):
@@ -462,10 +484,10 @@ def prepare(
             stacklevel=3,
         )
     n_used = X.shape[0]
-    if n_used < 3:
+    if n_used < min_rows:
         raise DataError(
             f"Only {n_used} of {n_total} rows remain after the missing-data policy "
-            f"{missing!r}; at least 3 are needed. Check the data or use missing='mean'."
+            f"{missing!r}; at least {min_rows} are needed. Check the data or use missing='mean'."
         )
 
     if w is not None:
@@ -473,7 +495,12 @@ def prepare(
             w = w * (np.count_nonzero(w) / w.sum())
 
     # constant items (after exclusions): zero variance makes standardization impossible
-    const = X.max(axis=0) == X.min(axis=0)
+    if not require_variation:
+        const = np.zeros(len(items), dtype=bool)
+    elif declared.any() and not n_excl and not imp_rows and nan is None:
+        const = cmax == cmin  # reuse the range-check pass
+    else:
+        const = X.max(axis=0) == X.min(axis=0)
     if const.any():
         cols = [items[c] for c in np.flatnonzero(const)]
         vals = [f"{X[0, c]:g}" for c in np.flatnonzero(const)][:_ROWS_SHOWN]

@@ -16,7 +16,7 @@ import numpy as np
 
 __all__ = ["covariance", "MomentBuilder"]
 
-_ROW_CHUNK = 1 << 16
+_ROW_CHUNK = 1 << 12
 
 
 def covariance(X: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
