@@ -443,3 +443,17 @@ def test_frozen_summary_and_progress(fit, capsys):
     assert "<table" in boot._repr_html_()
     assert "20 of 20 resamples" in repr(boot)
     assert boot.distribution("effects").shape[0] == 20
+
+
+def test_any_batched_estimator_works_plsc(ecsi, ecsi_model):
+    """No PLS special case: PLSc goes through the same path; resamples equal refits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.CsimodelWarning)
+        res = cm.PLSc().fit(ecsi_model, ecsi, scale=(1, 10))
+        boot = cm.bootstrap(res, 8, random_state=3, progress=False)
+        idx = _resample_rows(3, 8, res.n_used)
+        one = cm.PLSc().fit(ecsi_model, ecsi.iloc[idx[5]].reset_index(drop=True), scale=(1, 10))
+    np.testing.assert_allclose(
+        boot.distribution("params").loc[5], one.params["estimate"], rtol=0, atol=1e-10
+    )
+    assert "PLSc" in boot.summary().as_text()
