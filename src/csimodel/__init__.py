@@ -25,6 +25,7 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .inference import BootstrapResults, bootstrap
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
 from .inference.micom import MicomResult, micom
 from .io import load_model
@@ -45,6 +46,8 @@ __all__ = [
     "CBSEM",
     "CBSEMResults",
     "FitResults",
+    "bootstrap",
+    "BootstrapResults",
     "PreparedData",
     "prepare",
     "Summary",

@@ -91,8 +91,17 @@ class MomentBuilder:
             self._cached = self._block(0, n)
 
     def _block(self, start: int, stop: int) -> np.ndarray:
+        # [xc, xc_i * xc_j for i <= j] in triu_indices order, written column group by
+        # column group into one array (no (rows, p(p+1)/2) temporaries)
         xc = self.X[start:stop] - self.center
-        return np.concatenate([xc, xc[:, self.iu] * xc[:, self.ju]], axis=1)
+        p = self.p
+        out = np.empty((xc.shape[0], p + len(self.iu)))
+        out[:, :p] = xc
+        col = p
+        for i in range(p):
+            np.multiply(xc[:, i : i + 1], xc[:, i:], out=out[:, col : col + p - i])
+            col += p - i
+        return out
 
     def moments(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Means ``(B, p)`` and covariances ``(B, p, p)`` for weight patterns ``F`` ``(B, n)``."""
