@@ -25,6 +25,9 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .inference import BootstrapResults, bootstrap
+from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
+from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
@@ -43,6 +46,8 @@ __all__ = [
     "CBSEM",
     "CBSEMResults",
     "FitResults",
+    "bootstrap",
+    "BootstrapResults",
     "PreparedData",
     "prepare",
     "Summary",
@@ -70,6 +75,12 @@ __all__ = [
     "IPMAResults",
     "IPAResults",
     "plotting",
+    "compare_groups",
+    "index_change",
+    "GroupComparison",
+    "IndexChange",
+    "micom",
+    "MicomResult",
     "__version__",
 ]
 
