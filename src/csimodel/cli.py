@@ -288,7 +288,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         _info(args, f"scoring model written to {args.out}")
     if args.report:
         path = _with_warnings(
-            write_report, res, args.report, boot=boot, ipma_target=args.ipma_target
+            write_report, res, args.report, boot=boot, ipma_target=args.ipma_target or "auto"
         )
         _info(args, f"report written to {path}")
     if args.json:
@@ -531,7 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--ipma-target",
         metavar="CONSTRUCT",
-        help="add an importance-performance map for this target to the report",
+        help="target of the report's importance-performance map (default: the model's "
+        "single final construct, e.g. Loyalty)",
     )
     fit.set_defaults(func=_cmd_fit)
 

@@ -75,3 +75,19 @@ def test_bad_figure_is_a_clear_error(res):
 def test_text_is_escaped(res):
     text = render_report(res, title="<b>Q3 & Q4</b>", auto_figures=False, assessment=False)
     assert "&lt;b&gt;Q3 &amp; Q4&lt;/b&gt;" in text
+
+
+@pytest.mark.skipif(not hasattr(cm, "ipma"), reason="cm.ipma not in this version")
+def test_auto_ipma_uses_the_single_final_construct(res):
+    text = render_report(res, auto_figures=False, assessment=False)
+    assert "IPMA of Loyalty" in text
+    assert "IPMA of" not in render_report(
+        res, ipma_target=None, auto_figures=False, assessment=False
+    )
+
+
+@pytest.mark.skipif(not hasattr(cm, "ipma"), reason="cm.ipma not in this version")
+def test_auto_ipma_skipped_without_a_declared_scale():
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi())
+    text = render_report(res, auto_figures=False, assessment=False)
+    assert "IPMA of" not in text and "250 / 250" in text

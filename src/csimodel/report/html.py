@@ -131,12 +131,31 @@ def _auto_figures(res: Any, ipma_res: Any, boot: Any) -> dict[str, bytes]:
 
 
 def _ipma(res: Any, target: str | None):
+    """IPMA of ``target``; ``'auto'``: of the model's single final construct, when possible."""
     if target is None:
         return None
     fn = _optional("ipa", "ipma")
-    if fn is None:
-        raise ValueError("ipma_target needs csimodel.ipma, which this version does not have")
-    return fn(res, target=target)
+    if target != "auto":
+        if fn is None:
+            raise ValueError("ipma_target needs csimodel.ipma, which this version does not have")
+        return fn(res, target=target)
+    # automatic: a PLS-family fit with a declared scale and exactly one final construct
+    from ..results import FitResults
+
+    model = res.model
+    sinks = [c for c in model.endogenous if not any(src == c for src, _ in model.paths)]
+    if fn is None or not isinstance(res, FitResults) or len(sinks) != 1:
+        return None
+    if np.isnan(np.asarray(res.data.scale_low, float)).any():
+        return None
+    from ..exceptions import CsimodelError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(res, target=sinks[0])
+    except CsimodelError:  # e.g. a negative index weight: the report goes without the map
+        return None
 
 
 def _settings(res: Any) -> list[tuple[str, str]]:
@@ -173,7 +192,7 @@ def render_report(
     assessment: bool = True,
     figures: Mapping[str, Any] | None = None,
     auto_figures: bool = True,
-    ipma_target: str | None = None,
+    ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
 ) -> str:
@@ -281,7 +300,7 @@ def write_report(
     assessment: bool = True,
     figures: Mapping[str, Any] | None = None,
     auto_figures: bool = True,
-    ipma_target: str | None = None,
+    ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Path:
@@ -305,9 +324,12 @@ def write_report(
         Add the path diagram (and the IPMA map when ``ipma_target`` is given) drawn with
         ``csimodel.plotting`` when that module is available; a figure that cannot be
         drawn is left out (the tables carry the numbers).
-    ipma_target : str, optional
+    ipma_target : str or None, default='auto'
         Target construct of an importance-performance map analysis
-        (:func:`csimodel.ipma`): its table, and its map as an image.
+        (:func:`csimodel.ipma`): its table, and its map as an image. ``'auto'`` uses the
+        model's single final construct (one with no outgoing paths, e.g. Loyalty in ECSI)
+        when there is exactly one, the fit is PLS/PLSc and the answer scale was declared;
+        otherwise, or if the analysis fails, the report goes without it. ``None``: no IPMA.
     boot : BootstrapResults, optional
         A :func:`csimodel.bootstrap` result of this fit: its table (standard errors,
         intervals, p values) and significance stars on the path diagram.
