@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from functools import cached_property
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -242,7 +244,7 @@ class FitResults:
             s.add_note("The algorithm did not converge; treat the estimates with caution.")
         return s
 
-    def report(self, path, **kwargs: Any):
+    def report(self, path: str | PathLike[str], **kwargs: Any) -> Path:
         """Write one self-contained HTML report; see :func:`csimodel.report.write_report`.
 
         Examples
