@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, models
+from . import datasets, distributed, models
 from .data import PreparedData, prepare
 from .estimators import PLS
 from .exceptions import (
@@ -37,6 +37,7 @@ __all__ = [
     "prepare",
     "Summary",
     "datasets",
+    "distributed",
     "models",
     "CsimodelError",
     "ModelSyntaxError",
