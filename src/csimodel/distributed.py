@@ -927,6 +927,7 @@ def _partition_boot(
     if n == 0:
         return W, mean, M2
     c = X.mean(axis=0)
+    XT = np.ascontiguousarray((X - c).T)
     iu, ju = np.triu_indices(p)
     acc = np.zeros((n_boot, p + len(iu)))
     for chunk, start in enumerate(range(0, n, _BOOT_ROWS)):
@@ -934,8 +935,14 @@ def _partition_boot(
         F = _poisson_counts(seed, part, chunk, n_boot, stop - start)
         if w is not None:
             F *= w[start:stop] * wscale
-        Y = X[start:stop] - c
-        acc += F @ np.concatenate([Y, Y[:, iu] * Y[:, ju]], axis=1)
+        YT = XT[:, start:stop]
+        ZT = np.empty((p + len(iu), stop - start))
+        ZT[:p] = YT
+        k = p
+        for i in range(p):  # upper-triangle cross-products (np.triu_indices order)
+            np.multiply(YT[i], YT[i:], out=ZT[k : k + p - i])
+            k += p - i
+        acc += (ZT @ F.T).T  # contiguous rows; much faster than F @ Z for a short, wide F
         W += F.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = acc[:, :p] / W[:, None]
