@@ -395,3 +395,32 @@ def test_poisson_bootstrap_se_close_to_classical(client, model, seed):
     ratio = boot.params["se"].to_numpy()[paths] / se_classic[paths]
     assert np.all((ratio > 0.65) & (ratio < 1.35)), ratio
     assert 0.85 < ratio.mean() < 1.15, ratio
+
+
+def test_index_means_by_segment_weighted(client, ecsi, ecsi_model):
+    res = cm.PLS().fit(ecsi_model, ecsi, scale=(1, 10))
+    v = cmd.index_weights(
+        res.arrays.weights[0], res.arrays.item_sd[0], ecsi_model.block_mask().astype(float)
+    )
+    df = ecsi.copy()
+    rng = np.random.default_rng(1)
+    df["segment"] = rng.choice(["north", "south"], size=len(df))
+    df["w"] = rng.uniform(0.5, 2.0, size=len(df))
+    df.loc[df.index[5], "CUSA1"] = np.nan
+    ddf = dd.from_pandas(df, npartitions=6)
+    sc = cmd.index_scores(
+        ddf, ecsi_model.items, v, res.data.scale_low, res.data.scale_high, ecsi_model.constructs
+    ).assign(segment=ddf["segment"], w=ddf["w"])
+    got = cmd.index_means(sc, ecsi_model.constructs, by="segment", weights="w").compute()
+    ref = numpy_index_scores(df, res)  # NaN for the missing answer's construct
+    for seg in ("north", "south"):
+        m = (df["segment"] == seg).to_numpy()
+        for c in ecsi_model.constructs:
+            x = ref[c].to_numpy()[m]
+            w = df["w"].to_numpy()[m]
+            ok = ~np.isnan(x)
+            assert got.loc[seg, c] == pytest.approx(
+                np.sum(x[ok] * w[ok]) / np.sum(w[ok]), abs=1e-10
+            )
+    overall = cmd.index_means(sc, ecsi_model.constructs).compute()
+    np.testing.assert_allclose(overall.to_numpy(), ref.mean().to_numpy(), rtol=0, atol=1e-10)

@@ -49,6 +49,7 @@ __all__ = [
     "index_weights",
     "score_partition",
     "index_scores",
+    "index_means",
     "poisson_bootstrap",
     "PoissonBootstrap",
     "INSTALL_HINT",
@@ -904,6 +905,41 @@ def index_scores(
         tuple(missing_values),
         meta=meta,
     )
+
+
+def index_means(scores: Any, constructs: Sequence[str], *, by: Any = None, weights: Any = None):
+    """Lazy mean 0-100 index per construct, overall or per segment (``by=``).
+
+    Parameters
+    ----------
+    scores : dask.dataframe.DataFrame
+        Output of :func:`index_scores`, with the ``by`` / ``weights`` columns added
+        (e.g. ``scores.assign(segment=ddf["segment"])``; same partitions as the source).
+    constructs : sequence of str
+        Score columns to average.
+    by : str or list of str, optional
+        Segment column(s).
+    weights : str, optional
+        Case-weight column; respondents with a NaN score of a construct are left out of
+        that construct's mean (and of its weight total).
+
+    Returns
+    -------
+    dask.dataframe.Series or DataFrame
+        Lazy: the means per construct (a row per segment if ``by``); ``.compute()`` it.
+    """
+    cols = list(constructs)
+    if weights is None:
+        return scores[cols].mean() if by is None else scores.groupby(by)[cols].mean()
+    w = scores[weights]
+    num = scores[cols].mul(w, axis=0)
+    den = scores[cols].notnull().astype("float64").mul(w, axis=0)
+    if by is None:
+        return num.sum() / den.sum()
+    keys = [by] if isinstance(by, str) else list(by)
+    num = num.assign(**{k: scores[k] for k in keys})
+    den = den.assign(**{k: scores[k] for k in keys})
+    return num.groupby(keys)[cols].sum() / den.groupby(keys)[cols].sum()
 
 
 # ----------------------------------------------------------------------------- bootstrap
