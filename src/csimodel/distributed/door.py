@@ -91,7 +91,7 @@ def _import_dask():
     return dask, dd
 
 
-def _to_dask_frame(data: Any, columns: Sequence[str] | None = None):
+def _to_dask_frame(data: Any):
     """A Dask DataFrame from a Dask DataFrame or Parquet path(s) (lazy)."""
     dask, dd = _import_dask()
     if _is_parquet_path(data):
