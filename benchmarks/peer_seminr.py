@@ -44,12 +44,22 @@ BLOCKS = {
     "Loyalty": ["CUSL1", "CUSL2", "CUSL3"],
 }
 PATHS = [
-    ("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
-    ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
-    ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
-    ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"),
+    ("Image", "Expectation"),
+    ("Image", "Satisfaction"),
+    ("Image", "Loyalty"),
+    ("Expectation", "Quality"),
+    ("Expectation", "Value"),
+    ("Expectation", "Satisfaction"),
+    ("Quality", "Value"),
+    ("Quality", "Satisfaction"),
+    ("Value", "Satisfaction"),
+    ("Satisfaction", "Complaints"),
+    ("Satisfaction", "Loyalty"),
+    ("Complaints", "Loyalty"),
 ]
-MM = seminr.constructs(*[seminr.composite(c, items, weights=seminr.mode_A) for c, items in BLOCKS.items()])
+MM = seminr.constructs(
+    *[seminr.composite(c, items, weights=seminr.mode_A) for c, items in BLOCKS.items()]
+)
 SM = seminr.relationships(*[seminr.paths(a, b) for a, b in PATHS])
 SEED = 20240601
 
@@ -85,17 +95,21 @@ def child_one_million() -> None:
     fit(data)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(json.dumps({
-        "n": 1_000_000,
-        "p": data.shape[1],
-        "seconds": wall,
-        "iterations": iterations,
-        "input_frame_MiB": data.memory_usage(index=False).sum() / 2**20,
-        "maxrss_after_data_MiB": rss_data,
-        "maxrss_peak_MiB": rss_peak,
-        "maxrss_increase_during_fit_MiB": rss_peak - rss_data,
-        "tracemalloc_peak_during_fit_MiB": traced_peak / 2**20,
-    }))
+    print(
+        json.dumps(
+            {
+                "n": 1_000_000,
+                "p": data.shape[1],
+                "seconds": wall,
+                "iterations": iterations,
+                "input_frame_MiB": data.memory_usage(index=False).sum() / 2**20,
+                "maxrss_after_data_MiB": rss_data,
+                "maxrss_peak_MiB": rss_peak,
+                "maxrss_increase_during_fit_MiB": rss_peak - rss_data,
+                "tracemalloc_peak_during_fit_MiB": traced_peak / 2**20,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -125,8 +139,10 @@ def main() -> None:
         "min_ms": min(times) * 1e3,
         "iterations": m.iterations,
     }
-    print("ECSI n=250: median %.2f ms (min %.2f ms) over %d runs"
-          % (results["ecsi_n250"]["median_ms"], results["ecsi_n250"]["min_ms"], len(times)))
+    print(
+        "ECSI n=250: median %.2f ms (min %.2f ms) over %d runs"
+        % (results["ecsi_n250"]["median_ms"], results["ecsi_n250"]["min_ms"], len(times))
+    )
 
     # 2. 200,000 synthetic respondents
     big = synthetic(200_000)
@@ -141,8 +157,10 @@ def main() -> None:
         "min_s": min(times),
         "iterations": m.iterations,
     }
-    print("n=200,000: median %.3f s (min %.3f s) over %d runs, %d iterations"
-          % (statistics.median(times), min(times), len(times), m.iterations))
+    print(
+        "n=200,000: median %.3f s (min %.3f s) over %d runs, %d iterations"
+        % (statistics.median(times), min(times), len(times), m.iterations)
+    )
     del big, m
 
     # 3. 1,000,000 x 24 in a child process
@@ -151,10 +169,17 @@ def main() -> None:
     )
     one_m = json.loads(proc.stdout.strip().splitlines()[-1])
     results["synthetic_n1000000"] = one_m
-    print("n=1,000,000 x 24: %.3f s; peak RSS %.0f MiB (data alone %.0f MiB, +%.0f MiB in fit); "
-          "tracemalloc peak in fit %.0f MiB"
-          % (one_m["seconds"], one_m["maxrss_peak_MiB"], one_m["maxrss_after_data_MiB"],
-             one_m["maxrss_increase_during_fit_MiB"], one_m["tracemalloc_peak_during_fit_MiB"]))
+    print(
+        "n=1,000,000 x 24: %.3f s; peak RSS %.0f MiB (data alone %.0f MiB, +%.0f MiB in fit); "
+        "tracemalloc peak in fit %.0f MiB"
+        % (
+            one_m["seconds"],
+            one_m["maxrss_peak_MiB"],
+            one_m["maxrss_after_data_MiB"],
+            one_m["maxrss_increase_during_fit_MiB"],
+            one_m["tracemalloc_peak_during_fit_MiB"],
+        )
+    )
 
     # 4. bootstrap, 100 resamples, sequential
     base = fit(ecsi)
@@ -169,8 +194,10 @@ def main() -> None:
         "failed": boot.fails,
         "note": "each replication re-runs estimate_pls and also computes HTMT and total effects",
     }
-    print("bootstrap 100 on ECSI: %.2f s total, %.2f ms per resample (%d ok, %d failed)"
-          % (wall, wall / 100 * 1e3, boot.boots, boot.fails))
+    print(
+        "bootstrap 100 on ECSI: %.2f s total, %.2f ms per resample (%d ok, %d failed)"
+        % (wall, wall / 100 * 1e3, boot.boots, boot.fails)
+    )
 
     out_path.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {out_path}")

@@ -8,9 +8,11 @@ Examples
 250
 """
 
-from . import datasets, distributed, models
+from . import datasets, distributed, models, scoring
+from .assessment import Assessment, assess
+from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
-from .estimators import PLS
+from .estimators import CBSEM, PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -23,8 +25,11 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .io import load_model
+from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
+from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -32,6 +37,11 @@ __version__ = "0.1.0"
 __all__ = [
     "Model",
     "PLS",
+    "PLSc",
+    "assess",
+    "Assessment",
+    "CBSEM",
+    "CBSEMResults",
     "FitResults",
     "PreparedData",
     "prepare",
@@ -49,5 +59,26 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "indices",
+    "respondent_scores",
+    "aggregate",
+    "kpis",
+    "ScoringModel",
+    "load_model",
+    "scoring",
+    "ipma",
+    "ipa",
+    "IPMAResults",
+    "IPAResults",
+    "plotting",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``cm.plotting`` is imported on first use (it needs matplotlib only when drawing).
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'csimodel' has no attribute {name!r}")
