@@ -424,3 +424,55 @@ def test_index_means_by_segment_weighted(client, ecsi, ecsi_model):
             )
     overall = cmd.index_means(sc, ecsi_model.constructs).compute()
     np.testing.assert_allclose(overall.to_numpy(), ref.mean().to_numpy(), rtol=0, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- ScoringModel
+def test_scoring_model_score_is_lazy_and_identical(client, ecsi, ecsi_model):
+    sm = cm.PLS().fit(ecsi_model, ecsi, scale=(1, 10)).to_scoring_model()
+    df = ecsi.copy()
+    df.loc[df.index[7], "PERQ3"] = np.nan  # left out under listwise, as in memory
+    with pytest.warns(cm.DataWarning):
+        ref = sm.score(df)
+    lazy = sm.score(dd.from_pandas(df, npartitions=11))
+    assert isinstance(lazy, dd.DataFrame)
+    got = lazy.compute()
+    pd.testing.assert_frame_equal(got, ref)  # same arithmetic per row: bit-identical
+    # and the index formula written out in numpy (independent of csimodel.scoring)
+    res = cm.PLS().fit(ecsi_model, ecsi, scale=(1, 10))
+    np.testing.assert_allclose(
+        got.to_numpy(), numpy_index_scores(df.drop(df.index[7]), res).to_numpy(), atol=1e-10
+    )
+
+
+def test_scoring_model_indices_by_segment(client, ecsi, ecsi_model):
+    sm = cm.PLS().fit(ecsi_model, ecsi, scale=(1, 10)).to_scoring_model()
+    df = ecsi.copy()
+    rng = np.random.default_rng(4)
+    df["region"] = rng.choice(["east", "west", "north"], size=len(df))
+    df["w"] = rng.uniform(0.1, 3.0, size=len(df))
+    ddf = dd.from_pandas(df, npartitions=8)
+    for by, w in ((None, None), ("region", None), ("region", "w")):
+        ref = sm.indices(df, by=by, weights=w)
+        got = sm.indices(ddf, by=by, weights=w)
+        assert isinstance(got, dd.DataFrame)
+        got = got.compute().sort_index()
+        pd.testing.assert_index_equal(got.index, ref.index, exact=False)
+        np.testing.assert_allclose(
+            got[ref.columns].to_numpy(float), ref.to_numpy(float), atol=1e-10
+        )
+
+
+def test_scoring_model_errors_name_partition(client, ecsi, ecsi_model):
+    sm = cm.PLS().fit(ecsi_model, ecsi, scale=(1, 10)).to_scoring_model()
+    bad = ecsi.copy()
+    bad.loc[bad.index[130], "CUSL2"] = 12  # partition 5 of 10
+    with pytest.raises(cm.DataError, match=r"partition 5.*'CUSL2'"):
+        sm.score(dd.from_pandas(bad, npartitions=10)).compute()
+    seg = ecsi.assign(region="a", w=1.0)
+    seg.loc[seg.index[3], "region"] = None
+    with pytest.raises(cm.DataError, match=r"'region'.*partition 0"):
+        sm.indices(dd.from_pandas(seg, npartitions=10), by="region").compute()
+    seg = ecsi.assign(w=1.0)
+    seg.loc[seg.index[240], "w"] = -1.0
+    with pytest.raises(cm.DataError, match=r"'w'.*partition 9"):
+        sm.indices(dd.from_pandas(seg, npartitions=10), weights="w").compute()

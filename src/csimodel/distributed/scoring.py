@@ -14,7 +14,15 @@ from ..data import _check_items_present, _numeric_block
 from ..exceptions import DataError
 from .door import _ROWS_SHOWN, DistributedData, _apply_policy, _labels, _to_dask_frame
 
-__all__ = ["construct_scores", "index_weights", "score_partition", "index_scores", "index_means"]
+__all__ = [
+    "construct_scores",
+    "index_weights",
+    "score_partition",
+    "index_scores",
+    "index_means",
+    "scoring_model_scores",
+    "scoring_model_indices",
+]
 
 
 def _std_scores_partition(pdf, items, codes, missing, impute_means, wcol, mean, scale, W, names):
@@ -270,3 +278,207 @@ def index_means(scores: Any, constructs: Sequence[str], *, by: Any = None, weigh
     num = num.assign(**{k: scores[k] for k in keys})
     den = den.assign(**{k: scores[k] for k in keys})
     return num.groupby(keys)[cols].sum() / den.groupby(keys)[cols].sum()
+
+
+# ----------------------------------------------------------------------------- ScoringModel
+def _sm_arrays(sm: Any) -> dict[str, Any]:
+    """Plain (picklable) arrays of a ScoringModel for the partition functions."""
+    return {
+        "items": tuple(sm.items),
+        "low": np.array(sm.scale_low),
+        "high": np.array(sm.scale_high),
+        "a": np.array(sm._a),
+        "c": np.array(sm._c),
+        "blocks": [np.array(b) for b in sm._blocks_pos],
+        "constructs": list(sm.constructs),
+    }
+
+
+def _sm_scores_partition(
+    pdf: pd.DataFrame,
+    arrays: dict[str, Any],
+    missing: str,
+    missing_values: tuple[float, ...],
+    keep: tuple[str, ...] = (),
+    by_cols: tuple[str, ...] = (),
+    partition_info: dict | None = None,
+) -> pd.DataFrame:
+    """Validate one partition like ``ScoringModel.score`` and score it (plus ``keep`` columns;
+    ``by_cols`` among them must not be missing)."""
+    import warnings
+
+    from ..data import prepare
+    from ..exceptions import DataWarning
+    from ..scoring.indices import score_array
+
+    part = partition_info["number"] if partition_info else None
+    cols = arrays["constructs"]
+    if len(pdf) == 0:
+        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols}, index=pdf.index)
+        for k in keep:
+            out[k] = pdf[k]
+        return out
+    lo, hi, items = arrays["low"], arrays["high"], arrays["items"]
+    scale = {it: (lo[k], hi[k]) for k, it in enumerate(items)}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # exclusions: one warning per partition
+            p = prepare(
+                pdf,
+                items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                owner="ScoringModel.score",
+                min_rows=0,
+                require_variation=False,
+                copy=False,
+            )
+    except DataError as e:
+        raise DataError(f"In partition {part}: {e}" if part is not None else str(e)) from None
+    S = score_array(p.X, arrays["a"], arrays["c"], arrays["blocks"])
+    out = pd.DataFrame(S, index=p.row_labels, columns=cols)
+    for k in keep:
+        col = p.column(k)
+        if k in by_cols and col.isna().any():
+            rows = list(col.index[col.isna().to_numpy()])
+            raise DataError(
+                f"The by= column {k!r} is missing for {len(rows)} scored row(s) in partition "
+                f"{part} (rows {list_some(rows)}). Fill it or drop those rows before scoring."
+            )
+        out[k] = col.to_numpy()
+    return out
+
+
+def scoring_model_scores(
+    sm: Any, data: Any, *, missing: str = "listwise", missing_values: Sequence[float] = ()
+):
+    """``ScoringModel.score`` for Dask/Parquet data: a lazy Dask DataFrame of 0-100 scores.
+
+    Every partition is validated and scored exactly as ``ScoringModel.score`` does in memory
+    (same scale checks, missing-data policy and arithmetic, so scores are bit-identical);
+    errors name the partition. Rows left out under ``missing='listwise'`` are simply absent
+    from the result (no warning per partition).
+
+    Parameters
+    ----------
+    sm : ScoringModel
+    data : dask.dataframe.DataFrame, path or list of paths
+    missing : {'listwise', 'error'}, default='listwise'
+    missing_values : sequence of numbers, default=()
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        One float column per construct; index = labels of the scored rows.
+    """
+    from .._validation import check_option
+
+    check_option(missing, "missing", "ScoringModel.score", ("listwise", "error"))
+    ddf = _to_dask_frame(data)
+    items = tuple(sm.items)
+    _check_items_present(ddf._meta, items)
+    _numeric_block(ddf._meta, items)
+    meta = pd.DataFrame(
+        {c: pd.Series(dtype="float64") for c in sm.constructs}, index=ddf._meta.index[:0]
+    )
+    return ddf[list(items)].map_partitions(
+        _sm_scores_partition,
+        _sm_arrays(sm),
+        missing,
+        tuple(missing_values),
+        meta=meta,
+    )
+
+
+def scoring_model_indices(
+    sm: Any,
+    data: Any,
+    by: Any = None,
+    *,
+    weights: Any = None,
+    missing: str = "listwise",
+    missing_values: Sequence[float] = (),
+):
+    """``ScoringModel.indices`` for Dask/Parquet data: a lazy table of (weighted) mean indices.
+
+    Parameters
+    ----------
+    sm : ScoringModel
+    data : dask.dataframe.DataFrame, path or list of paths
+    by : str or list of str, optional
+        Segment column(s); without ``by`` the one row is labelled ``'all'``.
+    weights : str, optional
+        Case-weight column (finite, non-negative).
+    missing, missing_values
+        As in :func:`scoring_model_scores`.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Lazy; one row per segment (order not guaranteed: ``.compute().sort_index()``),
+        one column per construct plus ``n`` (scored rows). A segment whose weights sum to
+        zero gets NaN (the in-memory method raises instead; it sees all rows at once).
+    """
+    from .._validation import check_option
+    from ..scoring.indices import _by_list
+
+    check_option(missing, "missing", "ScoringModel.indices", ("listwise", "error"))
+    keys = _by_list(by)
+    if weights is not None and not isinstance(weights, str):
+        raise DataError(
+            "With a Dask DataFrame or Parquet data, weights= must be the name of a weight "
+            f"column. Got {type(weights).__name__} instead."
+        )
+    ddf = _to_dask_frame(data)
+    items = tuple(sm.items)
+    _check_items_present(ddf._meta, items)
+    _numeric_block(ddf._meta, items)
+    for k in keys + ([weights] if weights else []):
+        if k not in ddf._meta.columns:
+            raise DataError(f"Column {k!r} (by= / weights=) is not in the data.")
+    if weights is not None:
+        wd = ddf._meta[weights].dtype
+        if not pd.api.types.is_numeric_dtype(wd) or pd.api.types.is_bool_dtype(wd):
+            raise DataError(f"Weight column {weights!r} must be numeric. Got {wd} instead.")
+    cons = list(sm.constructs)
+    keep = tuple(keys) + ((weights,) if weights else ())
+    cols = list(dict.fromkeys(list(items) + list(keep)))
+    meta = pd.DataFrame(
+        {c: pd.Series(dtype="float64") for c in cons}, index=ddf._meta.index[:0]
+    ).assign(**{k: ddf._meta[k] for k in keep})
+    scores = ddf[cols].map_partitions(
+        _sm_scores_partition,
+        _sm_arrays(sm),
+        missing,
+        tuple(missing_values),
+        keep,
+        tuple(keys),
+        meta=meta,
+    )
+    if not keys:
+        scores = scores.assign(segment="all")
+        keys = ["segment"]
+    if weights is not None:
+        scores = scores.map_partitions(_check_weights, weights, meta=scores._meta)
+        w = scores[weights]
+        num = scores[cons].mul(w, axis=0).assign(__w__=w, n=1)
+    else:
+        num = scores[cons].assign(__w__=1.0, n=1)
+    num = num.assign(**{k: scores[k] for k in keys})
+    sums = num.groupby(keys)[[*cons, "__w__", "n"]].sum()
+    out = sums[cons].div(sums["__w__"], axis=0)
+    return out.assign(n=sums["n"])
+
+
+def _check_weights(pdf: pd.DataFrame, wcol: str, partition_info: dict | None = None):
+    w = pdf[wcol].to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        part = partition_info["number"] if partition_info else None
+        raise DataError(
+            f"Case weights {wcol!r} must be finite and non-negative; {int(bad.sum())} value(s) "
+            f"in partition {part} are not (rows {list_some(list(pdf.index[bad]))}). "
+            "Fix the weights."
+        )
+    return pdf
