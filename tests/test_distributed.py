@@ -476,3 +476,12 @@ def test_scoring_model_errors_name_partition(client, ecsi, ecsi_model):
     seg.loc[seg.index[240], "w"] = -1.0
     with pytest.raises(cm.DataError, match=r"'w'.*partition 9"):
         sm.indices(dd.from_pandas(seg, npartitions=10), weights="w").compute()
+
+
+def test_plsc_inherits_the_dask_door(client, model):
+    df = simulate(5, n=3000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cm.CsimodelWarning)  # admissible: no csimodel warning
+        r_mem = cm.PLSc().fit(model, df, scale=(1, 10))
+        r_dd = cm.PLSc().fit(model, dd.from_pandas(df, npartitions=9), scale=(1, 10))
+    compare(r_mem, r_dd)
