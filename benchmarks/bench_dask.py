@@ -12,8 +12,9 @@ Steps (each timed, wall and CPU seconds of this process; the peak resident memor
 2. ``cm.PLS().fit(model, directory, scale=(1, 10))`` on a ``LocalCluster`` (2 workers, one
    thread each, in this process so that ``ru_maxrss`` covers the workers): per-partition
    validation + tree reduction of centred moments, then the usual engine;
-3. 0-100 construct scores for every respondent with ``csimodel.distributed.index_scores``,
-   written to Parquet (never collected) and the mean index per construct, in one pass;
+3. 0-100 construct scores for every respondent with ``res.to_scoring_model().score(dir)``
+   (lazy, validated per partition), written to Parquet (never collected) and the mean index
+   per construct, in one pass;
 4. a Poisson bootstrap with ``--n-boot`` resamples (one more pass; 0 skips it);
 5. a correctness check on one file: the Dask fit of that file equals the in-memory fit.
 
@@ -133,12 +134,9 @@ def main() -> None:
             )
         }
 
-        v = cmd.index_weights(
-            res.arrays.weights[0], res.arrays.item_sd[0], model.block_mask().astype(float)
-        )
-        scores = cmd.index_scores(
-            data_dir, model.items, v, res.data.scale_low, res.data.scale_high, model.constructs
-        )
+        # the saved-model path a nightly job would use: ScoringModel.score on Parquet (lazy)
+        sm = res.to_scoring_model()
+        scores = sm.score(data_dir)
         score_dir = os.path.join(args.dir, "scores")
         shutil.rmtree(score_dir, ignore_errors=True)
         t, c = time.perf_counter(), time.process_time()
