@@ -349,8 +349,11 @@ class PLS:
         ----------
         model : Model or str
             A :class:`~csimodel.Model` or model syntax.
-        data : pandas.DataFrame
-            One row per respondent; item columns named as in the model.
+        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
+            One row per respondent; item columns named as in the model. A Dask DataFrame
+            or Parquet file(s) / directory are validated per partition and reduced to
+            moments without loading them whole (needs ``pip install "csimodel[dask]"``;
+            see :mod:`csimodel.distributed`).
         scale : (low, high) or dict, optional
             Declared answer scale of the items (e.g. ``(1, 10)``) or ``{item: (low, high)}``.
             Values outside it raise :class:`~csimodel.DataError`. Needed for 0-100 indices.
@@ -359,13 +362,15 @@ class PLS:
         missing_values : sequence of numbers, default=()
             Codes that mean "no answer", e.g. ``(-99,)``.
         weights : str or array-like, optional
-            Case (survey) weights: column name or one value per row.
+            Case (survey) weights: column name or one value per row (a column name for
+            Dask/Parquet data).
 
         Returns
         -------
         FitResults
         """
         from ..data import prepare
+        from ..distributed import is_distributed_input, prepare_distributed
         from ..moments import covariance
         from ..results import FitResults
 
@@ -377,16 +382,27 @@ class PLS:
                 f"model must be a csimodel.Model or model syntax text. Got {type(model).__name__}."
             )
         self._check_model(model)
-        prepared = prepare(
-            data,
-            model.items,
-            scale=scale,
-            missing=missing,
-            missing_values=missing_values,
-            weights=weights,
-            owner=type(self).__name__ + ".fit",
-        )
-        mean, S = covariance(prepared.X, prepared.weights)
+        if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
+            prepared, mean, S = prepare_distributed(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner=type(self).__name__ + ".fit",
+            )
+        else:
+            prepared = prepare(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner=type(self).__name__ + ".fit",
+            )
+            mean, S = covariance(prepared.X, prepared.weights)
         est = self.estimate(S[None], model)
         if not np.all(np.isfinite(est.weights)):
             raise EstimationError(
