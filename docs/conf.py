@@ -41,4 +41,8 @@ intersphinx_mapping: dict = {}
 html_theme = "alabaster"
 html_title = f"csimodel {release}"
 html_static_path: list = []
-html_theme_options = {"description": "Customer-satisfaction index modelling in Python"}
+html_theme_options = {
+    "description": "Customer-satisfaction index modelling in Python",
+    "page_width": "1180px",
+    "sidebar_width": "230px",
+}
