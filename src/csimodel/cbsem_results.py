@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .data import PreparedData
 from .exceptions import InadmissibleWarning
@@ -72,6 +71,8 @@ class CBSEMResults:
         fmin: float,
         convergence: dict,
     ) -> CBSEMResults:
+        from scipy import stats  # lazy
+
         from .estimators.cbsem import fit_indices
 
         st = engine.st

@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .._validation import ParameterError, check_number, check_option
 from ..exceptions import (
@@ -339,6 +338,7 @@ def _minimize_impl(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
     far from the optimum), then, if the gradient is not yet below ``tol``, with the exact
     Hessian from central differences of the analytic gradient (quadratic convergence on
     the flat ridges where Fisher scoring crawls)."""
+    from scipy import optimize  # lazy: keep import csimodel light
 
     def fun(t):
         return eng.objective(t)
@@ -477,6 +477,8 @@ def fit_indices(
     >>> float(fi["chisq"]), float(fi["df"]), float(fi["cfi"])
     (0.0, 0.0, 1.0)
     """
+    from scipy import stats  # lazy: keep import csimodel light
+
     check_option(estimator, "estimator", "fit_indices", ESTIMATORS)
     S = np.asarray(S, dtype=float)
     Sigma = np.asarray(Sigma, dtype=float)
@@ -554,6 +556,7 @@ def fit_indices(
 
 def _ncp_bound(T: float, df: float, prob: float) -> float:
     """Noncentrality λ ≥ 0 with ``ncx2.cdf(T, df, λ) = prob`` (0 if none)."""
+    from scipy import optimize, stats  # lazy: keep import csimodel light
 
     def f(lam: float) -> float:
         if lam == 0:

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from .._validation import check_number, check_option, list_some
 from ..data import PreparedData, prepare
@@ -360,6 +359,8 @@ def _parametric_p(
     diff: np.ndarray, se_a: np.ndarray, se_b: np.ndarray, n_a: int, n_b: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pooled-SE t-test (Keil et al. 2000) and Welch-Satterthwaite test (Sarstedt et al. 2011)."""
+    from scipy import stats as _st  # lazy
+
     df_pool = n_a + n_b - 2
     diff = np.where(np.abs(diff) <= 1e-12, 0.0, diff)  # rounding noise of equal values
     with np.errstate(invalid="ignore", divide="ignore"):
