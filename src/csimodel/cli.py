@@ -7,6 +7,7 @@ internal errors exit with code 1.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import warnings
 from collections.abc import Sequence
@@ -36,8 +37,15 @@ def _read_table(path: str):
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(p)
         return pd.read_csv(p, encoding="utf-8-sig", sep=None, engine="python")
-    except (ValueError, OSError, ImportError) as e:
-        raise UserError(f"could not read data file {path!r}: {e}") from None
+    except UnicodeError as e:
+        raise UserError(
+            f"could not read data file {path!r}: it is not UTF-8 text ({e}); save it as UTF-8"
+        ) from None
+    except (ValueError, OSError, ImportError, csv.Error) as e:
+        msg = str(e) or type(e).__name__
+        if isinstance(e, csv.Error) and "delimiter" in msg and p.stat().st_size == 0:
+            msg = "the file is empty"
+        raise UserError(f"could not read data file {path!r}: {msg}") from None
 
 
 def _read_model(path: str):
@@ -47,8 +55,12 @@ def _read_model(path: str):
     if not p.exists():
         raise UserError(f"model file {path!r} does not exist")
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        text = p.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
+    except UnicodeError as e:
+        raise UserError(
+            f"could not read model file {path!r}: it is not UTF-8 text ({e}); save it as UTF-8"
+        ) from None
+    except OSError as e:
         raise UserError(f"could not read model file {path!r}: {e}") from None
     return Model(text)
 

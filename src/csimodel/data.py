@@ -9,8 +9,9 @@ imputed).
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -24,6 +25,7 @@ from .exceptions import DataError, DataWarning
 __all__ = ["PreparedData", "prepare", "parse_scale"]
 
 MISSING_POLICIES = ("listwise", "mean", "error")
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _ROWS_SHOWN = 5
 
 
@@ -199,23 +201,31 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
         num = pd.to_numeric(col.astype("string").str.strip(), errors="coerce")
         failed = num.isna().to_numpy() & ~col.isna().to_numpy()
         if failed.any():
-            bad_text[c] = list(col.index[failed])
+            bad_text[c] = (list(col.index[failed]), np.flatnonzero(failed))
             continue
         converted[c] = num.to_numpy(dtype=float, na_value=np.nan)
     if bad_text:
         parts = []
-        for c, rows in list(bad_text.items())[:_ROWS_SHOWN]:
-            vals = df.loc[rows[:3], c].tolist()
+        comma = False
+        for c, (rows, pos) in list(bad_text.items())[:_ROWS_SHOWN]:
+            vals = df[c].iloc[pos[:3]].tolist()  # by position: index labels may repeat
+            comma = comma or any(isinstance(v, str) and _DECIMAL_COMMA.match(v) for v in vals)
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
         more = (
             f" and {len(bad_text) - _ROWS_SHOWN} more columns"
             if len(bad_text) > _ROWS_SHOWN
             else ""
         )
+        hint = (
+            " The values look like decimal commas: read the file with "
+            "pd.read_csv(..., sep=';', decimal=',')."
+            if comma
+            else ""
+        )
         raise DataError(
             "Non-numeric text in item column(s): " + "; ".join(parts) + more + ". "
             "Answers must be numbers; declare codes for missing answers with missing_values=(...) "
-            "or clean the column."
+            "or clean the column." + hint
         )
     if not converted:
         sub = df[list(items)]
@@ -233,6 +243,12 @@ def _check_items_present(df: pd.DataFrame, items: Sequence[str]) -> None:
     if cols.has_duplicates:
         dup = list(dict.fromkeys(cols[cols.duplicated()]))
         raise DataError(f"Duplicate column name(s) {_rows(dup)}. Rename them so each is unique.")
+    if isinstance(cols, pd.MultiIndex):
+        raise DataError(
+            f"The data's columns are a MultiIndex ({cols.nlevels} levels); item columns must be "
+            "plain names. Flatten them first, e.g. df.columns = ['_'.join(map(str, c)) for c in "
+            "df.columns], or select one level."
+        )
     present = set(cols)
     missing = [c for c in items if c not in present]
     if missing:
@@ -260,17 +276,41 @@ def _weights_array(df: pd.DataFrame, weights: Any) -> tuple[np.ndarray, str]:
         if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             raise DataError(f"Weight column {weights!r} must be numeric. Got {col.dtype} instead.")
         return col.to_numpy(dtype=float, na_value=np.nan), weights
-    w = (
-        np.asarray(weights, dtype=float)
-        if not isinstance(weights, pd.Series)
-        else weights.to_numpy(float)
-    )
+    try:
+        w = (
+            np.asarray(weights, dtype=float)
+            if not isinstance(weights, pd.Series)
+            else weights.to_numpy(dtype=float, na_value=np.nan)
+        )
+    except (TypeError, ValueError):
+        raise DataError(
+            "weights must be a column name or a 1-D array of numbers with one value per row "
+            f"({len(df)}). Got {type(weights).__name__} with non-numeric values instead."
+        ) from None
     if w.ndim != 1 or len(w) != len(df):
         raise DataError(
             f"weights must be a column name or a 1-D array with one value per row "
             f"({len(df)}). Got shape {w.shape} instead."
         )
     return w, "<weights>"
+
+
+def _missing_codes(missing_values: Any) -> np.ndarray | None:
+    if isinstance(missing_values, (str, bytes)) or not isinstance(missing_values, Iterable):
+        raise DataError(
+            "missing_values must be a sequence of numbers, e.g. missing_values=(-99,). "
+            f"Got {missing_values!r} instead."
+        )
+    vals = list(missing_values)
+    if not vals:
+        return None
+    try:
+        return np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            "missing_values must be a sequence of numbers, e.g. missing_values=(-99,). "
+            f"Got {vals!r} instead."
+        ) from None
 
 
 def prepare(
@@ -320,7 +360,7 @@ def prepare(
     X = _numeric_block(df, items)
     index = df.index
 
-    codes = np.asarray(list(missing_values), dtype=float) if len(missing_values) else None
+    codes = _missing_codes(missing_values)
     if codes is not None:
         if not np.all(np.isfinite(codes)):
             raise DataError("missing_values must be finite numbers, e.g. (-99,).")
@@ -379,7 +419,11 @@ def prepare(
                 f"(rows {_rows(index[r])}). Fix the weight column {wname!r}."
             )
         if not np.any(w > 0):
-            raise DataError(f"All weights in {wname!r} are zero; at least one must be positive.")
+            n_nan = int(np.isnan(w).sum())
+            raise DataError(
+                f"No weight in {wname!r} is positive ({n_nan} missing, "
+                f"{len(w) - n_nan} zero); at least one must be positive."
+            )
 
     keep = np.ones(n_total, dtype=bool)
     excl_rows: list[Any] = []
@@ -477,7 +521,13 @@ def prepare(
 
     if w is not None:
         if not np.all(w == np.round(w)):
+            w = w / w.max()  # first to a max of 1: the sum of huge or tiny weights stays finite
             w = w * (np.count_nonzero(w) / w.sum())
+        elif not np.isfinite(w.sum()):
+            raise DataError(
+                f"The frequency weights in {wname!r} sum to more than the largest float "
+                f"(largest weight {w.max():g}). Rescale them."
+            )
 
     # constant items (after exclusions): zero variance makes standardization impossible
     if declared.any() and not n_excl and not imp_rows and nan is None:
