@@ -25,6 +25,7 @@ from .exceptions import DataError, DataWarning
 __all__ = ["PreparedData", "prepare", "parse_scale"]
 
 MISSING_POLICIES = ("listwise", "mean", "error")
+_BOM = re.compile("^(\ufeff|\u00ef\u00bb\u00bf)+")  # as text, and as UTF-8 read as Latin-1
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _ROWS_SHOWN = 5
 
@@ -254,13 +255,18 @@ def _check_items_present(df: pd.DataFrame, items: Sequence[str]) -> None:
     if missing:
         hints = []
         strcols = [str(c) for c in cols]
-        lower = {c.lower(): c for c in strcols}
+        lower = {_BOM.sub("", c).strip().lower(): c for c in strcols}
         for m in missing[:3]:
             close = [lower[m.lower()]] if m.lower() in lower else []
             close = close or difflib.get_close_matches(m, strcols, n=1)
             if close:
                 hints.append(f"{m!r} -> did you mean {close[0]!r}?")
         hint = (" " + "; ".join(hints)) if hints else ""
+        if any(_BOM.match(c) for c in strcols):
+            hint += (
+                " A column name starts with a byte-order mark: read the file with "
+                "encoding='utf-8-sig'."
+            )
         raise DataError(
             f"Item column(s) {_rows(missing)} of the model are not in the data "
             f"({len(missing)} of {len(items)} missing).{hint} "
@@ -523,7 +529,7 @@ def prepare(
         if not np.all(w == np.round(w)):
             w = w / w.max()  # first to a max of 1: the sum of huge or tiny weights stays finite
             w = w * (np.count_nonzero(w) / w.sum())
-        elif not np.isfinite(w.sum()):
+        elif not np.isfinite(_sum_no_warning(w)):
             raise DataError(
                 f"The frequency weights in {wname!r} sum to more than the largest float "
                 f"(largest weight {w.max():g}). Rescale them."
@@ -557,6 +563,11 @@ def prepare(
         frame=df.copy(deep=False),
         used_positions=used_pos,
     )
+
+
+def _sum_no_warning(w: np.ndarray) -> float:
+    with np.errstate(over="ignore"):
+        return float(w.sum())
 
 
 def _reason_counts(reasons: list[str]) -> str:
