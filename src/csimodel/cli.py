@@ -41,7 +41,7 @@ def _read_table(path: str):
         raise UserError(
             f"could not read data file {path!r}: it is not UTF-8 text ({e}); save it as UTF-8"
         ) from None
-    except (ValueError, OSError, ImportError, csv.Error) as e:
+    except Exception as e:  # any reader failure on a user's file (BadZipFile, csv.Error, ...)
         msg = str(e) or type(e).__name__
         if isinstance(e, csv.Error) and "delimiter" in msg and p.stat().st_size == 0:
             msg = "the file is empty"
