@@ -375,6 +375,18 @@ class PLS:
         _check_mode_b_blocks(S, model)
         est = self.estimate(S[None], model)
         _check_estimates(est, model, S)
+        few = [
+            f"{c!r} ({len(model.predecessors(c))} predecessors)"
+            for c in model.endogenous
+            if prepared.n_used <= len(model.predecessors(c)) + 1
+        ]
+        if few:
+            warnings.warn(
+                f"Only {prepared.n_used} rows for the regression of {', '.join(few)}: its R² is "
+                "1 by construction and the adjusted R² is undefined (NaN). Collect more data.",
+                CsimodelWarning,
+                stacklevel=2,
+            )
         if not est.converged[0]:
             warnings.warn(
                 f"{type(self).__name__} did not converge in {self.max_iter} iterations "
