@@ -489,7 +489,13 @@ def prepare(
                     "Remove the item from the model or supply data."
                 )
             vals = X[obs, c]
-            m = float(np.average(vals, weights=None if wk is None else wk[obs]))
+            with np.errstate(over="ignore", invalid="ignore"):
+                m = float(np.average(vals, weights=None if wk is None else wk[obs]))
+            if not np.isfinite(m):
+                raise DataError(
+                    f"The mean of item {items[c]!r} overflows float64 (values up to "
+                    f"{np.abs(vals).max():g}), so it cannot be imputed. Check the column's values."
+                )
             r = np.flatnonzero(nan_kept[:, c])
             X[r, c] = m
             imp_rows += list(index[r])

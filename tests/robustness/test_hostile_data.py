@@ -284,3 +284,13 @@ def test_weights_leaving_one_effective_row_are_refused(df):
     w = np.r_[np.full(len(df) - 1, 1e-320), 1.0]
     with pytest.raises(cm.DataError, match="numerically zero"):
         fit(df, weights=w)
+
+
+def test_mean_imputation_that_would_overflow_is_refused(df):
+    d = df.copy()
+    d["x1"] = d["x1"].astype(float)
+    d.loc[0, "x1"] = 1.7e308
+    d.loc[1, "x1"] = 1.7e308
+    d.loc[2, "x1"] = np.nan
+    with pytest.raises(cm.DataError, match=r"mean of item 'x1' overflows"):
+        cm.prepare(d, ITEMS, missing="mean")
