@@ -196,6 +196,11 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
                 f"Column {c!r} is boolean. Answers must be numbers on the item's scale; "
                 f"convert it explicitly (e.g. df[{c!r}].astype(int))."
             )
+        if pd.api.types.is_complex_dtype(dt):
+            raise DataError(
+                f"Column {c!r} holds complex numbers. Answers must be real numbers; "
+                f"convert it explicitly (e.g. df[{c!r}].to_numpy().real) if that is intended."
+            )
         if pd.api.types.is_numeric_dtype(dt):
             continue
         col = df[c]

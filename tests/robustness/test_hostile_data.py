@@ -294,3 +294,11 @@ def test_mean_imputation_that_would_overflow_is_refused(df):
     d.loc[2, "x1"] = np.nan
     with pytest.raises(cm.DataError, match=r"mean of item 'x1' overflows"):
         cm.prepare(d, ITEMS, missing="mean")
+
+
+def test_complex_column_is_refused_not_truncated(df):
+    d = df.assign(y1=df["y1"] + 0j)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning: nothing is silently discarded
+        with pytest.raises(cm.DataError, match=r"'y1' holds complex numbers"):
+            fit(d)
