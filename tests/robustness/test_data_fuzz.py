@@ -60,7 +60,9 @@ def random_frame(rng: random.Random, nrng: np.random.Generator):
         dt = rng.choice(DTYPES)
         if dt:
             try:
-                s = s.astype(dt)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # pandas' own casting warnings
+                    s = s.astype(dt)
             except Exception:
                 pass  # the frame keeps the object column
         cols[c] = s
