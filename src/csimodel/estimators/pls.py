@@ -371,7 +371,7 @@ class PLS:
         )
         with np.errstate(over="ignore", invalid="ignore"):
             mean, S = covariance(prepared.X, prepared.weights)
-        _check_variances(S, prepared, model)
+        _check_variances(S, mean, prepared, model)
         _check_mode_b_blocks(S, model)
         est = self.estimate(S[None], model)
         _check_estimates(est, model, S)
@@ -410,15 +410,16 @@ def _involved(R: np.ndarray, names: list[str]) -> list[str]:
     return [n for n, a in zip(names, v, strict=True) if a > 0.05 * v.max()]
 
 
-def _check_variances(S: np.ndarray, prepared: Any, model: Model) -> None:
+def _check_variances(S: np.ndarray, mean: np.ndarray, prepared: Any, model: Model) -> None:
     """Item variances must be finite and distinguishable from zero in float64."""
     from ..data import _rows
 
     var = np.diag(S)
     with np.errstate(over="ignore", invalid="ignore"):
-        spread = np.ptp(prepared.X, axis=0)  # no (n, p) temporary
-        huge = ~np.isfinite(var)
-        tiny = ~huge & (var <= (64 * np.finfo(float).eps * spread) ** 2)
+        # the resolution of float64 at the items' location: a smaller spread is rounding noise
+        level = np.maximum(np.abs(mean), np.sqrt(var))
+        huge = ~np.isfinite(var) | ~np.isfinite(level)
+        tiny = ~huge & (var <= (64 * np.finfo(float).eps * level) ** 2)
     if huge.any():
         cols = [model.items[k] for k in np.flatnonzero(huge)]
         raise DataError(
