@@ -44,3 +44,14 @@ def test_batched_moments_row_chunked_path_equals_cached(monkeypatch, seed):
     mb._cached = None
     b = mb.moments(F)
     np.testing.assert_allclose(a[1], b[1], rtol=1e-12, atol=1e-14)
+
+
+def test_cross_product_block_equals_naive_products():
+    """The block is written column group by column group; values must be bitwise those of
+    the naive xc[:, iu] * xc[:, ju]."""
+    X = np.random.default_rng(5).normal(size=(300, 7)) + 50
+    mb = MomentBuilder(X)
+    xc = X - mb.center
+    naive = np.concatenate([xc, xc[:, mb.iu] * xc[:, mb.ju]], axis=1)
+    np.testing.assert_array_equal(mb._block(0, 300), naive)
+    np.testing.assert_array_equal(mb._block(100, 180), naive[100:180])

@@ -8,9 +8,11 @@ Examples
 250
 """
 
-from . import datasets, models
+from . import datasets, models, scoring
+from .assessment import Assessment, assess
+from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
-from .estimators import PLS
+from .estimators import CBSEM, PLS, PLSc
 from .exceptions import (
     ConvergenceWarning,
     CsimodelError,
@@ -23,8 +25,14 @@ from .exceptions import (
     ModelFileError,
     ModelSyntaxError,
 )
+from .inference import BootstrapResults, bootstrap
+from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
+from .inference.micom import MicomResult, micom
+from .io import load_model
+from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
+from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -32,7 +40,14 @@ __version__ = "0.1.0"
 __all__ = [
     "Model",
     "PLS",
+    "PLSc",
+    "assess",
+    "Assessment",
+    "CBSEM",
+    "CBSEMResults",
     "FitResults",
+    "bootstrap",
+    "BootstrapResults",
     "PreparedData",
     "prepare",
     "Summary",
@@ -48,5 +63,32 @@ __all__ = [
     "ConvergenceWarning",
     "DataWarning",
     "InadmissibleWarning",
+    "indices",
+    "respondent_scores",
+    "aggregate",
+    "kpis",
+    "ScoringModel",
+    "load_model",
+    "scoring",
+    "ipma",
+    "ipa",
+    "IPMAResults",
+    "IPAResults",
+    "plotting",
+    "compare_groups",
+    "index_change",
+    "GroupComparison",
+    "IndexChange",
+    "micom",
+    "MicomResult",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``cm.plotting`` is imported on first use (it needs matplotlib only when drawing).
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'csimodel' has no attribute {name!r}")

@@ -168,7 +168,7 @@ def _to_frame(data: Any) -> pd.DataFrame:
     )
 
 
-def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) -> np.ndarray:
     """Item columns as a float64 array; refuse text, categories and booleans."""
     all_dtypes = list(df.dtypes)
     if len(all_dtypes) <= 2 * len(items) and all(
@@ -176,7 +176,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     ):
         # fast path: a plain numeric frame (one conversion, then a column take if needed)
         idx = df.columns.get_indexer(items)
-        X = df.to_numpy(dtype=np.float64, copy=True)
+        X = df.to_numpy(dtype=np.float64, copy=copy)
         if len(idx) != X.shape[1] or np.any(idx != np.arange(X.shape[1])):
             X = X[:, idx]
         return X
@@ -333,6 +333,9 @@ def prepare(
     missing_values: Sequence[float] = (),
     weights: Any = None,
     owner: str = "fit",
+    min_rows: int = 3,
+    require_variation: bool = True,
+    copy: bool = True,
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
 
@@ -355,6 +358,14 @@ def prepare(
         Case (survey) weights: a column name or one value per row; finite, non-negative,
         not all zero. Integer weights are frequency weights; other weights are rescaled
         to sum to the number of rows with positive weight.
+    min_rows : int, default=3
+        Fewest usable rows accepted (scoring new respondents with a fitted model uses 1).
+    require_variation : bool, default=True
+        Refuse items with the same answer in every used row (needed for estimation; not
+        for scoring new respondents with a fitted model).
+    copy : bool, default=True
+        Copy the item values. ``False`` lets a plain float64 frame be read without a copy
+        (for transient use such as scoring); cells are never written in that case.
 
     Returns
     -------
@@ -368,7 +379,11 @@ def prepare(
     if n_total == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
-    X = _numeric_block(df, items)
+    X = _numeric_block(df, items, copy=copy)
+    if not X.flags.writeable or not X.flags.owndata:
+        # a read-only view of the caller's frame (copy=False): copy only if we must change it
+        needs_copy = len(missing_values) > 0 or missing == "mean"
+        X = X.copy() if needs_copy else X
     index = df.index
 
     codes = _missing_codes(missing_values)
@@ -530,10 +545,10 @@ def prepare(
             stacklevel=3,
         )
     n_used = X.shape[0]
-    if n_used < 3:
+    if n_used < min_rows:
         raise DataError(
             f"Only {n_used} of {n_total} rows remain after the missing-data policy "
-            f"{missing!r}; at least 3 are needed. Check the data or use missing='mean'."
+            f"{missing!r}; at least {min_rows} are needed. Check the data or use missing='mean'."
         )
 
     if w is not None:
@@ -547,7 +562,9 @@ def prepare(
             )
 
     # constant items (after exclusions): zero variance makes standardization impossible
-    if declared.any() and not n_excl and not imp_rows and nan is None:
+    if not require_variation:
+        const = np.zeros(len(items), dtype=bool)
+    elif declared.any() and not n_excl and not imp_rows and nan is None:
         const = cmax == cmin  # reuse the range-check pass
     else:
         const = X.max(axis=0) == X.min(axis=0)

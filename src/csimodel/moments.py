@@ -83,13 +83,25 @@ class MomentBuilder:
         self.center = covariance(X, weights)[0] if n else np.zeros(p)
         self.iu, self.ju = np.triu_indices(p)
         t = len(self.iu)
+        sym = np.empty((p, p), dtype=np.intp)
+        sym[self.iu, self.ju] = sym[self.ju, self.iu] = np.arange(t)
+        self._sym = sym.ravel()  # position of (i, j) in the upper-triangle list
         self._cached = None
         if n * (t + p) * 8 <= 256 * 2**20:
             self._cached = self._block(0, n)
 
     def _block(self, start: int, stop: int) -> np.ndarray:
+        # [xc, xc_i * xc_j for i <= j] in triu_indices order, written column group by
+        # column group into one array (no (rows, p(p+1)/2) temporaries)
         xc = self.X[start:stop] - self.center
-        return np.concatenate([xc, xc[:, self.iu] * xc[:, self.ju]], axis=1)
+        p = self.p
+        out = np.empty((xc.shape[0], p + len(self.iu)))
+        out[:, :p] = xc
+        col = p
+        for i in range(p):
+            np.multiply(xc[:, i : i + 1], xc[:, i:], out=out[:, col : col + p - i])
+            col += p - i
+        return out
 
     def moments(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Means ``(B, p)`` and covariances ``(B, p, p)`` for weight patterns ``F`` ``(B, n)``."""
@@ -108,8 +120,7 @@ class MomentBuilder:
         m = acc[:, :p] / total[:, None]
         second = acc[:, p:] / total[:, None]
         B = F.shape[0]
-        S = np.empty((B, p, p))
-        S[:, self.iu, self.ju] = second - m[:, self.iu] * m[:, self.ju]
-        S[:, self.ju, self.iu] = S[:, self.iu, self.ju]
+        # one gather from the upper triangle to the full (symmetric) matrix
+        S = np.take(second - m[:, self.iu] * m[:, self.ju], self._sym, axis=1).reshape(B, p, p)
         S *= (total / (total - 1.0))[:, None, None]
         return m + self.center, S

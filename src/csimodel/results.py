@@ -184,6 +184,17 @@ class FitResults:
         Y = X @ self.arrays.weights[0]
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
+    def to_scoring_model(self, *, negative_weights: str = "error"):
+        """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
+
+        Needs a declared answer scale (``fit(..., scale=(1, 10))``); see
+        :meth:`csimodel.ScoringModel.from_results` and ``negative_weights`` in
+        :func:`csimodel.scoring.index_weights`.
+        """
+        from .scoring.model import ScoringModel
+
+        return ScoringModel.from_results(self, negative_weights=negative_weights)
+
     # ----------------------------------------------------------------- presentation
     def summary(self):
         """Text/HTML summary: settings, Used / Total respondents, paths, R², measurement."""

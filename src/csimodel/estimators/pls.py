@@ -164,7 +164,7 @@ def pls_engine(
             binv.append(np.linalg.pinv(sub))
 
     def normalize(Wr: np.ndarray) -> np.ndarray:
-        var = np.einsum("bpj,bpq,bqj->bj", Wr, R, Wr)
+        var = np.einsum("bpj,bpj->bj", R @ Wr, Wr)  # = diag(W^T R W), batched
         return Wr / np.sqrt(var)[:, None, :]
 
     W = normalize(np.broadcast_to(mask, (B, p, st.J)).copy())

@@ -1,0 +1,293 @@
+"""``cm.assess(res)``: the PLS-SEM reporting checklist in one frozen object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .collinearity import item_vif, predictor_vif
+from .effects import f_squared
+from .fit import fit_measures, gof, implied_construct_cor, implied_item_cor
+from .reliability import item_matrix, reliability
+from .validity import fornell_larcker, htmt
+
+__all__ = ["Assessment", "assess", "CUTOFFS"]
+
+#: Cut-offs shown as flags in :meth:`Assessment.summary` (never used to filter anything).
+CUTOFFS: dict[str, tuple[str, str]] = {
+    "reliability": (
+        "alpha, rho_a, rho_c between 0.70 and 0.95",
+        "Nunnally & Bernstein (1994); Hair, Risher, Sarstedt & Ringle (2019), EBR 31(1)",
+    ),
+    "ave": ("AVE >= 0.50", "Fornell & Larcker (1981), JMR 18(1)"),
+    "loading": ("loading >= 0.708", "Hair, Risher, Sarstedt & Ringle (2019)"),
+    "htmt": (
+        "HTMT < 0.85 (conceptually distinct) / < 0.90 (similar constructs)",
+        "Henseler, Ringle & Sarstedt (2015), JAMS 43(1); Roemer, Schuberth & Henseler (2021), IMDS 121(12) for HTMT2",
+    ),
+    "fornell_larcker": (
+        "sqrt(AVE) larger than the construct's correlations with all others",
+        "Fornell & Larcker (1981)",
+    ),
+    "cross_loadings": (
+        "every item loads highest on its own construct",
+        "Chin (1998)",
+    ),
+    "vif": (
+        "VIF < 5 (critical), ideally < 3",
+        "Hair, Risher, Sarstedt & Ringle (2019)",
+    ),
+    "f2": ("f2 >= 0.02 small, >= 0.15 medium, >= 0.35 large", "Cohen (1988)"),
+    "srmr": (
+        "SRMR < 0.08",
+        "Hu & Bentler (1999); Henseler, Hubona & Ray (2016), IMDS 116(1)",
+    ),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """Measurement and structural model assessment of a PLS / PLSc fit (read-only).
+
+    Attributes
+    ----------
+    reliability : DataFrame
+        Index construct; columns ``alpha, rho_a, rho_c, ave, block``.
+    htmt, htmt2 : DataFrame
+        Construct x construct (symmetric, NaN diagonal).
+    fornell_larcker : DataFrame
+        Construct correlations with :math:`\\sqrt{AVE}` on the diagonal.
+    cross_loadings : DataFrame
+        Items x constructs.
+    loadings : Series
+        Loadings by (construct, item) (consistent loadings for PLSc).
+    vif_items : Series
+        VIF of each item within its block, by (construct, item).
+    vif_predictors : Series
+        VIF of each predictor of each endogenous construct, by (target, predictor).
+    f_squared : DataFrame
+        ``source, target, r2_included, r2_excluded, f2``.
+    r_squared : DataFrame
+        ``r2, r2_adj`` by endogenous construct.
+    model_fit : DataFrame
+        Index ``srmr, d_uls, d_g``; columns ``saturated, estimated``.
+    gof : float
+        Tenenhaus et al. (2005) goodness of fit.
+    admissible : bool or None
+        PLSc: whether the solution is admissible; None for other estimators.
+    estimator : str
+    n_used : int
+    """
+
+    reliability: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt2: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    cross_loadings: pd.DataFrame
+    loadings: pd.Series
+    vif_items: pd.Series
+    vif_predictors: pd.Series
+    f_squared: pd.DataFrame
+    r_squared: pd.DataFrame
+    model_fit: pd.DataFrame
+    gof: float
+    admissible: bool | None
+    estimator: str
+    n_used: int
+
+    @property
+    def vif(self) -> pd.DataFrame:
+        """Both VIF tables in one long table: ``level, construct, variable, vif``."""
+        a = self.vif_items.reset_index()
+        a.columns = ["construct", "variable", "vif"]
+        a.insert(0, "level", "item")
+        b = self.vif_predictors.reset_index()
+        b.columns = ["construct", "variable", "vif"]
+        b.insert(0, "level", "predictor")
+        return pd.concat([a, b], ignore_index=True)
+
+    # ------------------------------------------------------------------ presentation
+    def summary(self):
+        """Summary with every table and its cut-off flags (with sources)."""
+        from ..report.summary import Summary
+
+        s = Summary(f"csimodel assessment ({self.estimator})")
+        s.add_info("Respondents used", self.n_used)
+        if self.admissible is not None:
+            s.add_info("PLSc solution admissible", "yes" if self.admissible else "NO")
+        rel = self.reliability.copy()
+        flag = []
+        for _c, r in rel.iterrows():
+            if r["block"] == "single item":
+                flag.append("n/a (single item)")
+                continue
+            if r["block"].startswith("mode B"):
+                flag.append("n/a (mode B composite)")
+                continue
+            f = []
+            for k in ("alpha", "rho_a", "rho_c"):
+                if r[k] < 0.70:
+                    f.append(f"{k} < 0.70")
+                elif r[k] > 0.95:
+                    f.append(f"{k} > 0.95")
+            if r["ave"] < 0.5:
+                f.append("AVE < 0.50")
+            flag.append("; ".join(f) if f else "ok")
+        rel["flag"] = flag
+        s.add_table("Reliability", rel)
+        lo = self.loadings.to_frame()
+        lo["flag"] = np.where(lo["loading"] >= 0.708, "ok", "< 0.708")
+        s.add_table("Loadings", lo)
+        s.add_table("HTMT", self.htmt)
+        s.add_table("HTMT2", self.htmt2)
+        s.add_table("Fornell-Larcker (sqrt(AVE) on the diagonal)", self.fornell_larcker)
+        s.add_table("Cross-loadings", self.cross_loadings)
+        vi = self.vif_items.to_frame()
+        vi["flag"] = _vif_flag(vi["vif"])
+        s.add_table("VIF (items within blocks)", vi)
+        vp = self.vif_predictors.to_frame()
+        vp["flag"] = _vif_flag(vp["vif"])
+        s.add_table("VIF (predictors)", vp)
+        f2 = self.f_squared.set_index(["source", "target"])
+        f2["size"] = pd.cut(
+            f2["f2"],
+            [-np.inf, 0.02, 0.15, 0.35, np.inf],
+            labels=["none", "small", "medium", "large"],
+            right=False,
+        ).astype(str)
+        s.add_table("Effect sizes f2", f2)
+        s.add_table("R-squared", self.r_squared)
+        mf = self.model_fit.copy()
+        s.add_table("Model fit", mf)
+        s.add_info("GoF (Tenenhaus)", f"{self.gof:.3f}")
+        # flags from the tables
+        h = self.htmt.to_numpy()
+        iu = np.triu_indices_from(h, 1)
+        hi = [
+            f"{self.htmt.index[i]}-{self.htmt.columns[j]} ({h[i, j]:.3f})"
+            for i, j in zip(*iu, strict=True)
+            if h[i, j] >= 0.85
+        ]
+        if hi:
+            s.add_note("HTMT >= 0.85: " + ", ".join(hi))
+        fl = self.fornell_larcker.to_numpy()
+        bad = [
+            self.fornell_larcker.index[i]
+            for i in range(len(fl))
+            if np.any(np.abs(np.delete(fl[i], i)) >= fl[i, i])
+        ]
+        if bad:
+            s.add_note("Fornell-Larcker not met for: " + ", ".join(bad))
+        cl = self.cross_loadings
+        own = {it: c for c, it in self.loadings.index}
+        worse = [it for it in cl.index if cl.loc[it].abs().idxmax() != own[it]]
+        if worse:
+            s.add_note("Items loading higher on another construct: " + ", ".join(worse))
+        srmr = self.model_fit.loc["srmr", "saturated"]
+        s.add_note(f"SRMR (saturated) = {srmr:.3f}: {'< 0.08' if srmr < 0.08 else '>= 0.08'}.")
+        for key, (rule, src) in CUTOFFS.items():
+            s.add_note(f"Cut-off {key}: {rule} [{src}]. Flags only; nothing is filtered.")
+        return s
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def __repr__(self) -> str:
+        return f"<csimodel.Assessment: {self.estimator}, {len(self.reliability)} constructs>"
+
+
+def _vif_flag(v: pd.Series) -> list[str]:
+    return ["ok" if x < 3 else ("3-5 (check)" if x < 5 else ">= 5 (critical)") for x in v]
+
+
+def assess(res: Any, boot: Any = None) -> Assessment:
+    """Reliability, validity, collinearity, effect sizes and model fit of a PLS/PLSc fit.
+
+    Everything is computed from the fit's moments (``res.cov``) and estimates
+    (``res.arrays``); f² re-estimates the model without each path on the same moments.
+
+    Parameters
+    ----------
+    res : FitResults
+        A fit of :class:`~csimodel.PLS` or :class:`~csimodel.PLSc`.
+    boot : optional
+        Reserved for bootstrap results (HTMT upper bounds, exact-fit test); not yet
+        supported and must be None.
+
+    Returns
+    -------
+    Assessment
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    >>> qa = cm.assess(res)
+    >>> round(float(qa.reliability.loc["Quality", "rho_c"]), 3)
+    0.905
+    >>> round(float(qa.htmt.loc["Image", "Expectation"]), 3)
+    0.888
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., Sarstedt, M. (2015). A new criterion for assessing
+    discriminant validity in variance-based SEM. *JAMS* 43(1), 115-135.
+    Dijkstra, T. K., Henseler, J. (2015). Consistent and asymptotically normal PLS
+    estimators for linear structural equations. *CSDA* 81, 10-23.
+    Roemer, E., Schuberth, F., Henseler, J. (2021). HTMT2 - an improved criterion for
+    assessing discriminant validity in SEM. *IMDS* 121(12), 2637-2650.
+
+    Tested against seminr 0.2.1 (Python port), plspm 0.5.7 and formulas coded
+    independently in the tests on raw data (see ``tests/assessment/``).
+    """
+    from ..exceptions import ModelError
+
+    if boot is not None:
+        raise NotImplementedError(
+            "assess(res, boot=...) (bootstrap HTMT bounds, exact-fit test) is not available yet; "
+            "call assess(res)."
+        )
+    if not hasattr(res, "arrays") or not hasattr(res, "cov"):
+        raise ModelError(
+            f"assess() needs a FitResults from cm.PLS or cm.PLSc. Got {type(res).__name__}."
+        )
+    m = res.model
+    arr = res.arrays
+    mask = m.block_mask()
+    _, R = item_matrix(res)
+    rel = reliability(res)
+    C = arr.construct_cor[0]
+    L = arr.block_loadings[:1]
+    common = getattr(arr, "corrected", None)
+    if common is None:
+        common = np.zeros(len(m.constructs), dtype=bool)
+    Phi_est = implied_construct_cor(arr.construct_cor[:1], arr.paths[:1], arr.r2[:1])
+    Sig_sat = implied_item_cor(R[None], L, arr.construct_cor[:1], mask, common)
+    Sig_est = implied_item_cor(R[None], L, Phi_est, mask, common)
+    fm = fit_measures(np.stack([R, R]), np.concatenate([Sig_sat, Sig_est]))
+    model_fit = pd.DataFrame(
+        fm.T,
+        index=pd.Index(["srmr", "d_uls", "d_g"], name="measure"),
+        columns=["saturated", "estimated"],
+    )
+    admissible = getattr(arr, "admissible", None)
+    return Assessment(
+        reliability=rel,
+        htmt=htmt(R, m, "htmt"),
+        htmt2=htmt(R, m, "htmt2"),
+        fornell_larcker=fornell_larcker(C, rel["ave"].to_numpy(), m.constructs),
+        cross_loadings=res.cross_loadings,
+        loadings=res.loadings,
+        vif_items=item_vif(R, m, res.loadings.index),
+        vif_predictors=predictor_vif(C, m),
+        f_squared=f_squared(res),
+        r_squared=pd.DataFrame({"r2": res.r_squared, "r2_adj": res.r_squared_adj}),
+        model_fit=model_fit,
+        gof=gof(L[0], mask, arr.r2[0]),
+        admissible=None if admissible is None else bool(admissible[0]),
+        estimator=type(res.estimator).__name__,
+        n_used=res.n_used,
+    )

@@ -1,0 +1,788 @@
+r"""Importance-performance analysis: IPMA (derived importance) and classic IPA (stated).
+
+:func:`ipma` reads a fitted PLS model (Ringle & Sarstedt 2016): every item is put on a
+0-100 scale with its declared answer scale, constructs become weighted means of their
+rescaled items, the rescaled construct scores are regressed along the structural model and
+the **unstandardized total effect** on a target construct is the *importance*; the mean
+0-100 score is the *performance*.
+
+:func:`ipa` is the classic analysis of Martilla & James (1977): respondents rated how
+important each attribute is and how well the company performs on it; the means are placed
+on a map divided into four quadrants.
+
+Formulas
+--------
+Item :math:`k` with declared scale :math:`[l_k, h_k]` is rescaled to
+
+.. math:: \tilde x_k = 100\,(x_k - l_k) / (h_k - l_k).
+
+With standardized outer weights :math:`w_k` (PLS on standardized items, item standard
+deviation :math:`s_k`) the weight of the *rescaled* item is :math:`w_k (h_k - l_k) /
+(100 s_k)` (with ``standardize=False`` the weights apply to centred raw items:
+:math:`w_k (h_k - l_k) / 100`); the rescaled index weights :math:`\tilde w_k` are these
+divided by their sum over the construct's block, so they sum to 1 and
+
+.. math:: \tilde\xi_j = \sum_{k \in j} \tilde w_k \tilde x_k \in [0, 100]
+
+when all weights are positive. Each endogenous construct's score is regressed (OLS with
+intercept, weighted least squares with survey weights) on its predecessors' scores; the
+unstandardized path matrix :math:`\tilde B` gives total effects :math:`\tilde T = \tilde B +
+\tilde B^2 + \dots`. Then
+
+* construct importance :math:`I_j = \tilde T_{j,\text{target}}` (points of the target's
+  0-100 score per point of construct :math:`j`),
+* construct performance :math:`P_j = \bar{\tilde\xi}_j` (weighted mean with survey weights),
+* item importance :math:`I_k = \tilde w_k \, \tilde T_{j(k),\text{target}}`, item
+  performance :math:`P_k = \bar{\tilde x}_k`,
+* potential :math:`G = I\,(100 - P)`: target points gained if the element's performance rose
+  to 100; the priority rank ("improve first") orders elements by decreasing potential, so
+  high importance with low performance comes first.
+
+Because the rescaled scores are affine functions of the PLS scores,
+:math:`\tilde T_{j,t} = T_{j,t}\,\mathrm{sd}(\tilde\xi_t) / \mathrm{sd}(\tilde\xi_j)`, where
+:math:`T` are the standardized total effects; the importance order can therefore differ from
+the order of the standardized total effects when the constructs' 0-100 scores differ in
+spread.
+
+References
+----------
+Ringle, C. M., Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The
+importance-performance map analysis. *Industrial Management & Data Systems* 116(9), 1865-1886.
+
+Martilla, J. A., James, J. C. (1977). Importance-performance analysis. *Journal of
+Marketing* 41(1), 77-79.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import ParameterError, check_number, check_option, list_some
+from .data import parse_scale
+from .estimators.base import effect_pairs, total_effects
+from .exceptions import CsimodelWarning, DataError, EstimationError, ModelError
+from .moments import MomentBuilder, covariance
+
+__all__ = ["ipma", "ipa", "IPMAResults", "IPAResults", "QUADRANTS"]
+
+#: Martilla & James (1977) quadrant names, by (high importance?, high performance?).
+QUADRANTS = {
+    (True, False): "Concentrate here",
+    (True, True): "Keep up the good work",
+    (False, False): "Low priority",
+    (False, True): "Possible overkill",
+}
+
+
+def _quadrant(imp: np.ndarray, perf: np.ndarray, ci: float, cp: float) -> list[str]:
+    return [QUADRANTS[(bool(i >= ci), bool(p >= cp))] for i, p in zip(imp, perf, strict=True)]
+
+
+class _Frozen:
+    def __init__(self, **kwargs: Any) -> None:
+        for k, v in kwargs.items():
+            object.__setattr__(self, k, v)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+# =========================================================================== IPMA helpers
+def _declared_scale(res) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = res.data.scale_low, res.data.scale_high
+    bad = [it for it, a, b in zip(res.data.items, lo, hi, strict=True) if not np.isfinite(a + b)]
+    if bad:
+        raise DataError(
+            f"IPMA needs the declared answer scale of every item to rescale it to 0-100; "
+            f"no scale was declared for {list_some(bad)}. Refit with the scale, e.g. "
+            "fit(model, data, scale=(1, 10)), or a dict {item: (low, high)}."
+        )
+    return lo, hi
+
+
+def _rescaled_index_weights(
+    weights: np.ndarray,
+    item_sd: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    *,
+    standardize: bool = True,
+    zero_negative: bool = False,
+    strict: bool = True,
+) -> np.ndarray:
+    """Weights of the 0-100 rescaled items, summing to 1 per construct.
+
+    Parameters
+    ----------
+    weights : ndarray (B, p, J)
+        Outer weights in block layout (PLS metric: standardized or centred items).
+    item_sd : ndarray (B, p)
+        Item standard deviations (raw scale) of the same moments.
+    lo, hi : ndarray (p,)
+        Declared scale ends.
+    standardize : bool
+        Whether ``weights`` apply to standardized items (else to centred raw items).
+    zero_negative : bool
+        Give items with a negative weight weight 0 before normalizing.
+    strict : bool
+        Raise if a block's weights sum to (almost) zero; else leave NaN there.
+
+    Returns
+    -------
+    ndarray (B, p, J)
+    """
+    raw = weights / item_sd[:, :, None] if standardize else weights
+    w = raw * ((hi - lo) / 100.0)[None, :, None]
+    if zero_negative:
+        w = np.where(w > 0, w, 0.0)
+    tot = w.sum(axis=1, keepdims=True)
+    small = np.abs(tot) <= 1e-10 * np.abs(raw * ((hi - lo) / 100.0)[None, :, None]).sum(
+        axis=1, keepdims=True
+    )
+    if np.any(small):
+        if strict:
+            raise EstimationError(
+                "The outer weights of a construct sum to (almost) zero (or none is positive), "
+                "so its 0-100 index weights cannot be normalized; check the items' coding."
+            )
+        tot = np.where(small, np.nan, tot)
+    return w / tot
+
+
+def _negative_weights(weights: np.ndarray, item_sd: np.ndarray, standardize: bool) -> np.ndarray:
+    """(B, p) True where an item's weight (raw metric) is negative beyond rounding."""
+    raw = weights / item_sd[:, :, None] if standardize else weights
+    scale = np.abs(raw).sum(axis=1, keepdims=True)
+    return np.any(raw < -1e-10 * scale, axis=2)
+
+
+def _rescale_items(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return (X - lo) / (hi - lo) * 100.0
+
+
+def _rescaled_scores(X: np.ndarray, index_weights: np.ndarray, lo, hi) -> np.ndarray:
+    """0-100 construct scores ``(n, J)`` of raw items ``X`` (n, p); weights (p, J)."""
+    return _rescale_items(X, lo, hi) @ index_weights
+
+
+def _unstandardized_totals(C: np.ndarray, model) -> np.ndarray:
+    """Total effects (B, J, J) from OLS of construct scores with covariance C (B, J, J)."""
+    B, J, _ = C.shape
+    pos = {c: k for k, c in enumerate(model.constructs)}
+    paths = np.zeros((B, J, J))
+    for c in model.endogenous:
+        j = pos[c]
+        idx = np.array([pos[s] for s in model.predecessors(c)], dtype=int)
+        A = C[:, idx[:, None], idx[None, :]]
+        b = C[:, idx, j]
+        paths[:, idx, j] = np.linalg.solve(A, b[:, :, None])[:, :, 0]
+    return total_effects(paths)
+
+
+def _ipma_batch(W, sd, standardize, m, S, lo, hi, model, zero_negative=False, strict=True):
+    """From item means (B,p) and covariances (B,p,p): item performance (B,p), construct
+    performance (B,J), rescaled index weights (B,p,J) and unstandardized totals (B,J,J)."""
+    d = 100.0 / (hi - lo)
+    mean_r = (m - lo) * d
+    cov_r = S * (d[:, None] * d[None, :])
+    Wr = _rescaled_index_weights(
+        W, sd, lo, hi, standardize=standardize, zero_negative=zero_negative, strict=strict
+    )
+    if Wr.shape[0] != mean_r.shape[0]:
+        Wr = np.broadcast_to(Wr, (mean_r.shape[0],) + Wr.shape[1:])
+    perf = np.einsum("bp,bpj->bj", mean_r, Wr)
+    C = np.einsum("bpj,bpq,bqk->bjk", Wr, cov_r, Wr)
+    T = _unstandardized_totals(C, model)
+    return mean_r, perf, Wr, T
+
+
+def _boot_counts(boot: Any, n: int) -> np.ndarray:
+    counts = getattr(boot, "counts", boot)
+    if callable(counts):
+        counts = counts()
+    try:
+        F = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            "The 'boot' parameter of ipma must be a (n_boot, n_used) array of resample counts "
+            f"or an object with a .counts attribute. Got {type(boot).__name__} instead."
+        ) from None
+    if F.ndim != 2 or F.shape[1] != n or F.shape[0] < 2:
+        raise ParameterError(
+            f"The 'boot' parameter of ipma must have shape (n_boot >= 2, {n}) (resample counts "
+            f"of the {n} used rows). Got shape {F.shape} instead."
+        )
+    if not np.all(np.isfinite(F)) or np.any(F < 0):
+        raise ParameterError("The resample counts in 'boot' must be finite and non-negative.")
+    return F
+
+
+# =========================================================================== IPMA
+class IPMAResults(_Frozen):
+    """Importance-performance map analysis results (read-only).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index: construct (``level='construct'``) or item (``level='indicator'``), preceded by
+        ``segment`` when ``by`` was given. Columns ``importance, performance, potential,
+        priority, quadrant`` (indicator level adds ``construct`` and ``weight``, the rescaled
+        index weight); with ``boot`` also ``importance_lower, importance_upper,
+        performance_lower, performance_upper`` (percentile intervals) .
+    target : str
+    level : {'construct', 'indicator'}
+    by : str or None
+    crosshair : pandas.DataFrame
+        Mean importance and mean performance of the listed elements (one row per segment,
+        or one row ``'all'``), used for the quadrants.
+    target_performance : pandas.Series
+        The target construct's 0-100 mean (per segment).
+    index_weights : pandas.Series
+        Rescaled index weights by (construct, item) (pooled fit).
+    n_used, n_total : int
+    n_boot, n_failed : int or None
+    ci_level : float or None
+    """
+
+    def summary(self):
+        """Text/HTML summary of the table, with settings and the crosshair."""
+        from .report.summary import Summary
+
+        s = Summary(f"IPMA of {self.target} ({self.level} level)")
+        s.add_info("Target", self.target)
+        s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
+        if self.by is not None:
+            s.add_info("Segments", f"{self.by}: {len(self.crosshair)}")
+        if self.n_boot is not None:
+            s.add_info(
+                "Bootstrap",
+                f"{self.n_boot - self.n_failed} of {self.n_boot} resamples, "
+                f"{self.ci_level:.0%} percentile intervals",
+            )
+        s.add_table("Importance and performance (priority 1 = improve first)", self.table)
+        s.add_table("Crosshair (means) and target performance", self.crosshair)
+        s.add_note(
+            "Importance = unstandardized total effect on the target of the 0-100 rescaled "
+            "scores (Ringle & Sarstedt 2016); performance = mean 0-100 score; potential = "
+            "importance x (100 - performance)."
+        )
+        return s
+
+    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
+        """Draw the importance-performance map; returns an
+        :class:`~csimodel.plotting.ImportancePerformanceDisplay`."""
+        from .plotting import ImportancePerformanceDisplay
+
+        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"<csimodel.IPMAResults: target {self.target!r}, {self.level} level, "
+            f"{len(self.table)} rows>"
+        )
+
+
+def _priority_table(imp, perf, names, extra: dict) -> tuple[pd.DataFrame, float, float]:
+    imp = np.asarray(imp, float)
+    perf = np.asarray(perf, float)
+    pot = imp * (100.0 - perf)
+    order = np.argsort(-pot, kind="stable")
+    rank = np.empty(len(pot), dtype=int)
+    rank[order] = np.arange(1, len(pot) + 1)
+    ci, cp = float(imp.mean()), float(perf.mean())
+    df = pd.DataFrame(
+        {**extra, "importance": imp, "performance": perf, "potential": pot, "priority": rank},
+        index=names,
+    )
+    df["quadrant"] = _quadrant(imp, perf, ci, cp)
+    return df, ci, cp
+
+
+def ipma(
+    res,
+    target: str,
+    level: str = "construct",
+    *,
+    by: str | None = None,
+    boot: Any = None,
+    ci_level: float = 0.95,
+    negative_weights: str = "error",
+) -> IPMAResults:
+    r"""Importance-performance map analysis (IPMA) of a fitted PLS model.
+
+    Parameters
+    ----------
+    res : FitResults
+        A PLS fit with a declared answer scale (``fit(..., scale=(1, 10))``).
+    target : str
+        The target construct (e.g. ``'Loyalty'``).
+    level : {'construct', 'indicator'}, default='construct'
+        Rows of the table: constructs with a (direct or indirect) effect on the target, or
+        their items.
+    by : str, optional
+        A column of the fitted data: importance and performance per segment (the pooled
+        fit's index weights are kept so that segments share one 0-100 scoring rule; the
+        structural regressions and means are computed within each segment).
+    boot : ndarray of shape (n_boot, n_used) or object with ``.counts``, optional
+        Bootstrap resample counts of the used rows. Each resample is refitted with the
+        fit's estimator on the resample's moments (batched) and IPMA is recomputed; the
+        table gains percentile intervals. Resamples that fail (no convergence) are left out.
+    ci_level : float, default=0.95
+        Coverage of the percentile intervals.
+    negative_weights : {'error', 'zero', 'keep'}, default='error'
+        What to do when an item of the target or of a construct affecting it has a negative
+        outer weight (IPMA requires non-negative weights, Ringle & Sarstedt 2016; scores could
+        leave 0-100): ``'error'`` raises :class:`~csimodel.ModelError` naming the items (as
+        :func:`~csimodel.indices` does); ``'zero'`` gives them weight 0 and renormalizes the
+        block (as ``indices(..., negative_weights='zero')``); ``'keep'`` keeps the negative
+        weights and warns. In bootstrap resamples, ``'error'`` counts such a resample as
+        failed.
+
+    Returns
+    -------
+    IPMAResults
+
+    Notes
+    -----
+    See the module docstring for every formula. Importance is the unstandardized total
+    effect of the 0-100 rescaled construct scores (regressed along the structural model),
+    performance is the (survey-weighted) mean 0-100 score, and the priority rank orders the
+    elements by potential ``importance * (100 - performance)``.
+
+    Tested against a hand computation (numpy rescaling and ``lstsq`` regressions) in
+    ``tests/test_ipa.py``.
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    >>> imp = cm.ipma(res, target="Loyalty")
+    >>> list(imp.table.columns)
+    ['importance', 'performance', 'potential', 'priority', 'quadrant']
+    >>> imp.table.loc["Satisfaction", "importance"].round(3)
+    np.float64(0.79)
+    """
+    owner = "ipma"
+    check_option(level, "level", owner, ("construct", "indicator"))
+    check_option(negative_weights, "negative_weights", owner, ("error", "zero", "keep"))
+    zero_neg = negative_weights == "zero"
+    check_number(ci_level, "ci_level", owner, low=0, high=1, low_open=True, high_open=True)
+    model = res.model
+    if not hasattr(res, "arrays") or not hasattr(res.estimator, "estimate"):
+        raise ParameterError("ipma needs a FitResults from cm.PLS(...).fit(...).")
+    check_option(target, "target", owner, model.constructs)
+    if target not in model.endogenous:
+        raise ModelError(
+            f"The target {target!r} has no incoming paths, so nothing has an effect on it. "
+            f"Choose an endogenous construct: {list_some(model.endogenous, 10)}."
+        )
+    lo, hi = _declared_scale(res)
+    standardize = bool(getattr(res.estimator, "standardize", True))
+    X = res.data.X
+    n = X.shape[0]
+    cons = model.constructs
+    t = cons.index(target)
+    reach = sorted(i for i, j in effect_pairs(model) if j == t)
+    mask = model.block_mask()
+
+    # segments
+    if by is None:
+        seg_names: list[Any] = ["all"]
+        G = np.ones((1, n))
+    else:
+        col = res.data.column(by)
+        if col.isna().any():
+            rows = list(col.index[col.isna().to_numpy()])
+            raise DataError(
+                f"The by= column {by!r} is missing for {len(rows)} used row(s): "
+                f"{list_some(rows)}. Fill or recode them before the analysis."
+            )
+        codes, uniques = pd.factorize(col, sort=True)
+        seg_names = list(uniques)
+        G = (codes[None, :] == np.arange(len(uniques))[:, None]).astype(float)
+        k_max = max([len(model.predecessors(c)) for c in model.endogenous])
+        small = [s for s, g in zip(seg_names, G, strict=True) if g.sum() <= k_max + 2]
+        if small:
+            raise DataError(
+                f"Segment(s) {list_some(small)} of {by!r} have too few respondents for the "
+                f"structural regressions (need more than {k_max + 2}). Merge small segments."
+            )
+
+    W0 = res.arrays.weights[:1]
+    sd0 = res.arrays.item_sd[:1]
+    shown = mask[:, reach + [t]].any(axis=1)
+    neg = _negative_weights(W0, sd0, standardize)[0] & shown
+    if neg.any():
+        names = [model.items[k] for k in np.flatnonzero(neg)]
+        if negative_weights == "error":
+            raise ModelError(
+                f"Item(s) {list_some(names)} have negative outer weights; IPMA needs "
+                "non-negative weights (their 0-100 scores could leave 0-100). Check the items' "
+                "coding (reverse-coded? use e.g. 11 - x on 1..10), drop them, or pass "
+                "negative_weights='zero' (weight 0) or 'keep'."
+            )
+        if negative_weights == "keep":
+            warnings.warn(
+                f"Item(s) {list_some(names)} have negative index weights (kept, "
+                "negative_weights='keep'): 0-100 construct scores can leave 0-100.",
+                CsimodelWarning,
+                stacklevel=2,
+            )
+    with np.errstate(invalid="raise", divide="raise"):
+        try:
+            if by is None:  # the fit's own moments
+                m0, S0 = res.mean[None], res.cov[None]
+            else:
+                wts = res.data.weights
+                mom = [covariance(X[g > 0], None if wts is None else wts[g > 0]) for g in G]
+                m0 = np.stack([a for a, _ in mom])
+                S0 = np.stack([b for _, b in mom])
+            mean_r, perf, Wr, T = _ipma_batch(
+                W0, sd0, standardize, m0, S0, lo, hi, model, zero_negative=zero_neg
+            )
+        except (np.linalg.LinAlgError, FloatingPointError):
+            raise DataError(
+                "The 0-100 construct scores are collinear or constant within a segment, so the "
+                "structural regressions cannot be computed. Use fewer or larger segments."
+            ) from None
+
+    # bootstrap
+    n_boot = n_failed = None
+    dist = None
+    if boot is not None:
+        F = _boot_counts(boot, n)
+        builder = MomentBuilder(X, res.data.weights)
+        _, S = builder.moments(F)
+        est = res.estimator.estimate(S, model)
+        ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
+        if negative_weights == "error":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok &= ~(_negative_weights(est.weights, est.item_sd, standardize) & shown).any(1)
+        n_boot = int(F.shape[0])
+        if ok.sum() < 2:
+            raise EstimationError(f"Only {int(ok.sum())} of {n_boot} resamples could be fitted.")
+        F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
+        ids = np.flatnonzero(ok)
+        dist = []
+        for g in G:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                try:
+                    mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
+                    dist.append(
+                        _ipma_batch(
+                            Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+                        )
+                    )
+                except np.linalg.LinAlgError:
+                    raise EstimationError(
+                        "A resample made the structural regressions singular; use more "
+                        "respondents per segment."
+                    ) from None
+        # a resample fails if any segment's result is not finite (e.g. no one of a segment drawn)
+        fin = np.ones(len(ids), dtype=bool)
+        for parts in dist:
+            for a in parts:
+                fin &= np.all(np.isfinite(a.reshape(len(ids), -1)), axis=1)
+        dist = [tuple(a[fin] for a in parts) for parts in dist]
+        n_failed = n_boot - int(fin.sum())
+        if fin.sum() < 2:
+            raise EstimationError(
+                f"Only {int(fin.sum())} of {n_boot} resamples gave finite IPMA results."
+            )
+        if n_failed:
+            warnings.warn(
+                f"{n_failed} of {n_boot} resamples failed (no convergence, a negative weight "
+                "under negative_weights='error', or a segment with too few resampled "
+                "respondents) and were left out of the IPMA intervals.",
+                CsimodelWarning,
+                stacklevel=2,
+            )
+    alpha = (1 - ci_level) / 2
+
+    def interval(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.quantile(a, alpha, axis=0), np.quantile(a, 1 - alpha, axis=0)
+
+    tables, cross = [], []
+    for gi in range(len(seg_names)):
+        if level == "construct":
+            names = pd.Index([cons[i] for i in reach], name="construct")
+            imp, pf = T[gi, reach, t], perf[gi, reach]
+            extra: dict = {}
+            if dist is not None:
+                _, pb, _, Tb = dist[gi]
+                boot_imp, boot_perf = Tb[:, reach, t], pb[:, reach]
+        else:
+            items = [(k, j) for j in reach for k in range(len(model.items)) if mask[k, j]]
+            ki = np.array([k for k, _ in items], dtype=int)
+            ji = np.array([j for _, j in items], dtype=int)
+            names = pd.Index([model.items[k] for k in ki], name="item")
+            w = Wr[gi, ki, ji]
+            imp, pf = w * T[gi, ji, t], mean_r[gi, ki]
+            extra = {"construct": [cons[j] for j in ji], "weight": w}
+            if dist is not None:
+                mb, _, Wb_r, Tb = dist[gi]
+                boot_imp, boot_perf = Wb_r[:, ki, ji] * Tb[:, ji, t], mb[:, ki]
+        df, ci, cp = _priority_table(imp, pf, names, extra)
+        if dist is not None:
+            df["importance_lower"], df["importance_upper"] = interval(boot_imp)
+            df["performance_lower"], df["performance_upper"] = interval(boot_perf)
+        tables.append(df)
+        cross.append((ci, cp, float(perf[gi, t]), float(G[gi].sum())))
+
+    cross_df = pd.DataFrame(
+        cross,
+        columns=["importance", "performance", "target_performance", "n"],
+        index=pd.Index(seg_names, name="segment" if by is not None else None),
+    )
+    if by is None:
+        table = tables[0]
+    else:
+        table = pd.concat(tables, keys=seg_names, names=["segment", tables[0].index.name])
+    iw = pd.Series(
+        Wr[0][mask],
+        index=pd.MultiIndex.from_tuples(
+            [(c, i) for c in cons for i in model.blocks[c]], names=["construct", "item"]
+        ),
+        name="index_weight",
+    )
+    return IPMAResults(
+        table=table,
+        target=target,
+        level=level,
+        by=by,
+        crosshair=cross_df,
+        target_performance=cross_df["target_performance"],
+        index_weights=iw,
+        n_used=res.n_used,
+        n_total=res.n_total,
+        n_boot=n_boot,
+        n_failed=n_failed,
+        ci_level=float(ci_level) if boot is not None else None,
+        fit=res,
+    )
+
+
+# =========================================================================== classic IPA
+class IPAResults(_Frozen):
+    """Classic (stated-importance) importance-performance analysis results (read-only).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index: attribute (preceded by ``segment`` with ``by``). Columns ``importance,
+        performance, gap`` (importance - performance), ``n_importance, n_performance``
+        (answers used per attribute) and ``quadrant``.
+    crosshair : pandas.DataFrame
+        Importance and performance of the crosshair (per segment).
+    crosshair_kind : {'mean', 'midpoint'}
+    by : str or None
+    scale : dict or None
+        ``{'importance': (low, high), 'performance': (low, high)}`` when declared.
+    """
+
+    def summary(self):
+        """Text/HTML summary."""
+        from .report.summary import Summary
+
+        s = Summary("Importance-performance analysis (stated importance)")
+        s.add_info("Crosshair", self.crosshair_kind)
+        if self.scale is not None:
+            s.add_info("Scale", ", ".join(f"{k} {v[0]:g}-{v[1]:g}" for k, v in self.scale.items()))
+        if self.by is not None:
+            s.add_info("Segments", f"{self.by}: {len(self.crosshair)}")
+        s.add_table("Attributes", self.table)
+        s.add_table("Crosshair", self.crosshair)
+        s.add_note(
+            "Quadrants after Martilla & James (1977); a point on a crosshair line counts as high."
+        )
+        return s
+
+    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
+        """Draw the importance-performance map (performance on the x axis)."""
+        from .plotting import ImportancePerformanceDisplay
+
+        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<csimodel.IPAResults: {len(self.table)} rows, crosshair {self.crosshair_kind!r}>"
+
+
+def _ipa_frame(x: Any, what: str) -> pd.DataFrame:
+    if not isinstance(x, pd.DataFrame):
+        raise ParameterError(
+            f"The {what!r} parameter of ipa must be a pandas DataFrame (respondents x "
+            f"attributes). Got {type(x).__name__} instead."
+        )
+    return x
+
+
+def ipa(
+    importance: pd.DataFrame,
+    performance: pd.DataFrame,
+    *,
+    by: str | None = None,
+    crosshair: str = "mean",
+    scale: Any = None,
+) -> IPAResults:
+    r"""Classic importance-performance analysis of stated importance (Martilla & James 1977).
+
+    Parameters
+    ----------
+    importance, performance : pandas.DataFrame
+        Respondents' ratings, one column per attribute (the same attribute columns in
+        both). Rows may differ between the two tables; a missing rating (NaN) leaves that
+        answer out of the attribute's mean (counts are reported).
+    by : str, optional
+        Column present in both tables: one analysis per segment (not an attribute).
+    crosshair : {'mean', 'midpoint'}, default='mean'
+        Where the quadrant lines cross: the means over attributes of the mean importance
+        and mean performance (per segment), or the midpoints of the declared scales.
+    scale : (low, high) or dict, optional
+        Declared rating scale, for both tables or ``{'importance': (l, h), 'performance':
+        (l, h)}``. Ratings outside it raise :class:`~csimodel.DataError`. Needed for
+        ``crosshair='midpoint'``.
+
+    Returns
+    -------
+    IPAResults
+
+    Notes
+    -----
+    For attribute :math:`a`, :math:`I_a` and :math:`P_a` are the mean ratings, the gap is
+    :math:`I_a - P_a`. With crosshair :math:`(I^*, P^*)` the quadrant is "Concentrate here"
+    when :math:`I_a \ge I^*, P_a < P^*`, "Keep up the good work" when :math:`I_a \ge I^*,
+    P_a \ge P^*`, "Low priority" when :math:`I_a < I^*, P_a < P^*` and "Possible overkill"
+    when :math:`I_a < I^*, P_a \ge P^*`.
+
+    Tested on a hand-made table in ``tests/test_ipa.py``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import csimodel as cm
+    >>> imp = pd.DataFrame({"price": [5, 4, 5], "staff": [2, 3, 2], "wifi": [4, 5, 4]})
+    >>> perf = pd.DataFrame({"price": [2, 3, 2], "staff": [4, 4, 5], "wifi": [5, 4, 5]})
+    >>> cm.ipa(imp, perf, crosshair="midpoint", scale=(1, 5)).table["quadrant"].tolist()
+    ['Concentrate here', 'Possible overkill', 'Keep up the good work']
+    """
+    owner = "ipa"
+    importance = _ipa_frame(importance, "importance")
+    performance = _ipa_frame(performance, "performance")
+    check_option(crosshair, "crosshair", owner, ("mean", "midpoint"))
+    for name, df in (("importance", importance), ("performance", performance)):
+        if by is not None and by not in df.columns:
+            raise DataError(f"The by= column {by!r} is not in the {name} table; add it to both.")
+    attrs = [c for c in importance.columns if c != by]
+    pattrs = [c for c in performance.columns if c != by]
+    if set(attrs) != set(pattrs):
+        only_i = [a for a in attrs if a not in pattrs]
+        only_p = [a for a in pattrs if a not in attrs]
+        raise DataError(
+            "The importance and performance tables must have the same attribute columns. "
+            f"Only in importance: {list_some(only_i) or 'none'}; only in performance: "
+            f"{list_some(only_p) or 'none'}."
+        )
+    if not attrs:
+        raise DataError("The tables have no attribute columns.")
+    scales: dict[str, tuple[float, float]] | None = None
+    if scale is not None:
+        if isinstance(scale, Mapping):
+            unknown = set(scale) - {"importance", "performance"}
+            if unknown or len(scale) != 2:
+                raise ParameterError(
+                    "The 'scale' parameter of ipa must be a pair (low, high) or a dict with keys "
+                    f"'importance' and 'performance'. Got keys {sorted(scale)} instead."
+                )
+            pairs = {k: parse_scale(scale[k], ["x"]) for k in ("importance", "performance")}
+        else:
+            one = parse_scale(scale, ["x"])
+            pairs = {"importance": one, "performance": one}
+        scales = {k: (float(v[0][0]), float(v[1][0])) for k, v in pairs.items()}
+    elif crosshair == "midpoint":
+        raise ParameterError(
+            "crosshair='midpoint' needs the rating scale: pass scale=(1, 5) (or a dict "
+            "{'importance': (1, 5), 'performance': (1, 7)})."
+        )
+
+    vals = {}
+    for name, df in (("importance", importance), ("performance", performance)):
+        block = df[attrs]
+        nonnum = [a for a in attrs if not pd.api.types.is_numeric_dtype(block[a])]
+        if nonnum:
+            raise DataError(
+                f"Attribute column(s) {list_some(nonnum)} of the {name} table are not numeric. "
+                "Convert the ratings to numbers (e.g. pd.to_numeric)."
+            )
+        v = block.to_numpy(dtype=float)
+        if np.any(np.isinf(v)):
+            raise DataError(f"The {name} table contains infinite values; replace them.")
+        if scales is not None:
+            low, high = scales[name]
+            out = np.isfinite(v) & ((v < low) | (v > high))
+            if out.any():
+                cols = [attrs[j] for j in np.flatnonzero(out.any(axis=0))]
+                raise DataError(
+                    f"{int(out.sum())} {name} rating(s) lie outside the declared scale "
+                    f"{low:g}-{high:g}, in column(s) {list_some(cols)}. Fix the data or the scale."
+                )
+        vals[name] = v
+
+    def analyse(mi: np.ndarray, mp: np.ndarray) -> tuple[pd.DataFrame, float, float]:
+        vi, vp = vals["importance"][mi], vals["performance"][mp]
+        ni, np_ = np.isfinite(vi).sum(axis=0), np.isfinite(vp).sum(axis=0)
+        empty = [a for a, a1, a2 in zip(attrs, ni, np_, strict=True) if a1 == 0 or a2 == 0]
+        if empty:
+            raise DataError(f"Attribute(s) {list_some(empty)} have no ratings (in a segment).")
+        I = np.nansum(vi, axis=0) / ni  # noqa: E741
+        P = np.nansum(vp, axis=0) / np_
+        if crosshair == "mean":
+            ci, cp = float(I.mean()), float(P.mean())
+        else:
+            ci = float(sum(scales["importance"]) / 2)
+            cp = float(sum(scales["performance"]) / 2)
+        df = pd.DataFrame(
+            {
+                "importance": I,
+                "performance": P,
+                "gap": I - P,
+                "n_importance": ni,
+                "n_performance": np_,
+            },
+            index=pd.Index(attrs, name="attribute"),
+        )
+        df["quadrant"] = _quadrant(I, P, ci, cp)
+        return df, ci, cp
+
+    if by is None:
+        table, ci, cp = analyse(np.ones(len(importance), bool), np.ones(len(performance), bool))
+        cross = pd.DataFrame({"importance": [ci], "performance": [cp]}, index=["all"])
+    else:
+        for name, df in (("importance", importance), ("performance", performance)):
+            if df[by].isna().any():
+                raise DataError(
+                    f"The by= column {by!r} of the {name} table has missing values; fill them."
+                )
+        segs = sorted(set(importance[by]) | set(performance[by]), key=str)
+        parts, rows = [], []
+        for s in segs:
+            mi = (importance[by] == s).to_numpy()
+            mp = (performance[by] == s).to_numpy()
+            df, ci, cp = analyse(mi, mp)
+            parts.append(df)
+            rows.append((ci, cp))
+        table = pd.concat(parts, keys=segs, names=["segment", "attribute"])
+        cross = pd.DataFrame(
+            rows, columns=["importance", "performance"], index=pd.Index(segs, name="segment")
+        )
+    return IPAResults(table=table, crosshair=cross, crosshair_kind=crosshair, by=by, scale=scales)

@@ -1,0 +1,362 @@
+"""A frozen scoring model: everything needed to score new respondents, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_option
+from ..exceptions import ModelError
+from .indices import _by_list, _case_weights, affine, check_scales, score_array, segment_table
+from .weights import _fit_arrays, normalized_index_weights
+
+__all__ = ["ScoringModel"]
+
+SCORE_MISSING = ("listwise", "error")
+
+
+def _frozen(a: Any, dtype: Any = float) -> np.ndarray:
+    arr = np.array(a, dtype=dtype, copy=True)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringModel:
+    """What a service needs to score new respondents with a fitted model (immutable).
+
+    Build it with :meth:`FitResults.to_scoring_model`, store it with :meth:`save` and load it
+    with :func:`csimodel.load_model`. All arrays are read-only, so one loaded model can be
+    shared by many threads.
+
+    Attributes
+    ----------
+    model_syntax : str
+        The model text.
+    constructs : tuple of str
+    blocks : mapping
+        Construct -> tuple of its items.
+    items : tuple of str
+        Items in model order (the order of every per-item array below).
+    scale_low, scale_high : ndarray of shape (n_items,)
+        Declared answer-scale ends.
+    index_weights : ndarray of shape (n_items,)
+        Unstandardized outer weights normalized to sum to 1 per construct.
+    outer_weights : ndarray of shape (n_items,)
+        Outer weights as fitted (for standardized items if ``standardized``).
+    standardized : bool
+        Whether the fit standardized the items.
+    item_means, item_sds : ndarray of shape (n_items,)
+        Standardization constants of the fit data (SD divisor n - 1).
+    paths : tuple of (source, target, coefficient)
+        Structural coefficients.
+    csimodel_version : str
+        Version that produced the model.
+    data_summary : mapping
+        ``n_total``, ``n_used``, ``n_excluded``, ``n_imputed``, ``missing``, ``case_weights``.
+    estimator : mapping
+        ``name`` and ``params`` of the estimator.
+    negative_weights : str
+        Negative-weight policy applied when the index weights were formed.
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> data = cm.datasets.load_ecsi_mobi()
+    >>> res = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10))
+    >>> sm = res.to_scoring_model()
+    >>> scores = sm.score(data.head(3))
+    >>> scores.shape
+    (3, 7)
+    >>> sm.indices(data)["n"].item()
+    250
+    """
+
+    model_syntax: str
+    constructs: tuple[str, ...]
+    blocks: Mapping[str, tuple[str, ...]]
+    items: tuple[str, ...]
+    scale_low: np.ndarray
+    scale_high: np.ndarray
+    index_weights: np.ndarray
+    outer_weights: np.ndarray
+    standardized: bool
+    item_means: np.ndarray
+    item_sds: np.ndarray
+    paths: tuple[tuple[str, str, float], ...]
+    csimodel_version: str
+    data_summary: Mapping[str, Any]
+    estimator: Mapping[str, Any]
+    negative_weights: str = "error"
+    _a: np.ndarray = field(init=False, repr=False)
+    _c: np.ndarray = field(init=False, repr=False)
+    _blocks_pos: tuple[np.ndarray, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        s(self, "constructs", tuple(self.constructs))
+        s(self, "items", tuple(self.items))
+        s(self, "blocks", MappingProxyType({c: tuple(self.blocks[c]) for c in self.constructs}))
+        for name in (
+            "scale_low",
+            "scale_high",
+            "index_weights",
+            "outer_weights",
+            "item_means",
+            "item_sds",
+        ):
+            arr = _frozen(getattr(self, name))
+            if arr.shape != (len(self.items),):
+                raise ModelError(
+                    f"ScoringModel.{name} must have one value per item ({len(self.items)}). "
+                    f"Got shape {arr.shape} instead."
+                )
+            s(self, name, arr)
+        s(self, "standardized", bool(self.standardized))
+        s(self, "paths", tuple((str(a), str(b), float(v)) for a, b, v in self.paths))
+        s(self, "data_summary", MappingProxyType(dict(self.data_summary)))
+        est = dict(self.estimator)
+        est["params"] = MappingProxyType(dict(est.get("params", {})))
+        s(self, "estimator", MappingProxyType(est))
+        self._check_consistent()
+        pos = {it: k for k, it in enumerate(self.items)}
+        blocks = []
+        for c in self.constructs:
+            b = np.array([pos[i] for i in self.blocks[c]], dtype=np.intp)
+            b.setflags(write=False)
+            blocks.append(b)
+        check_scales(self.items, self.scale_low, self.scale_high)
+        a, c = affine(self.index_weights, self.scale_low, self.scale_high, blocks)
+        s(self, "_a", _frozen(a))
+        s(self, "_c", _frozen(c))
+        s(self, "_blocks_pos", tuple(blocks))
+
+    def _check_consistent(self) -> None:
+        if len(set(self.items)) != len(self.items):
+            dup = sorted({i for i in self.items if self.items.count(i) > 1})
+            raise ModelError(f"ScoringModel items must be unique; repeated: {dup}.")
+        flat = tuple(i for c in self.constructs for i in self.blocks[c])
+        if flat != self.items:
+            raise ModelError("ScoringModel blocks must list the items, construct by construct.")
+        for name in ("index_weights", "outer_weights", "item_means", "item_sds"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ModelError(f"ScoringModel.{name} holds a non-finite number.")
+        if np.any(self.item_sds <= 0):
+            raise ModelError("ScoringModel.item_sds must be positive.")
+        w = self.index_weights
+        if np.any(w < 0):
+            bad = [self.items[k] for k in np.flatnonzero(w < 0)]
+            raise ModelError(f"Index weights must be non-negative; negative for {bad}.")
+        pos = 0
+        for c in self.constructs:
+            k = len(self.blocks[c])
+            if abs(float(w[pos : pos + k].sum()) - 1.0) > 1e-9:
+                raise ModelError(f"Index weights of construct {c!r} must sum to 1.")
+            pos += k
+        lo, hi = self.scale_low, self.scale_high
+        both = np.isfinite(lo) & np.isfinite(hi)
+        if np.any(both & (lo >= hi)):
+            bad = [self.items[k] for k in np.flatnonzero(both & (lo >= hi))]
+            raise ModelError(f"Scale ends must satisfy low < high; not for {bad}.")
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_results(cls, res, *, negative_weights: str = "error") -> ScoringModel:
+        """Build from a :class:`~csimodel.FitResults` (see :meth:`FitResults.to_scoring_model`)."""
+        from .. import __version__
+
+        m = res.model
+        check_scales(m.items, res.data.scale_low, res.data.scale_high)
+        outer, sd, standardized, blocks = _fit_arrays(res)
+        w = normalized_index_weights(
+            outer,
+            sd,
+            standardized,
+            blocks,
+            m.constructs,
+            m.items,
+            negative_weights=negative_weights,
+            owner="to_scoring_model",
+        )
+        P = res.arrays.paths[0]
+        ci = {c: k for k, c in enumerate(m.constructs)}
+        paths = tuple((a, b, float(P[ci[a], ci[b]])) for a, b in m.paths)
+        est = res.estimator
+        params = est.get_params() if hasattr(est, "get_params") else {}
+        params = {k: v for k, v in params.items() if isinstance(v, (str, int, float, bool))}
+        d = res.data
+        summary = {
+            "n_total": int(d.n_total),
+            "n_used": int(d.n_used),
+            "n_excluded": int(d.n_total - d.n_used),
+            "n_imputed": int(len(d.imputed)),
+            "missing": str(d.missing),
+            "case_weights": d.weights is not None,
+        }
+        return cls(
+            model_syntax=m.syntax,
+            constructs=m.constructs,
+            blocks=m.blocks,
+            items=m.items,
+            scale_low=d.scale_low,
+            scale_high=d.scale_high,
+            index_weights=w,
+            outer_weights=outer,
+            standardized=standardized,
+            item_means=res.mean,
+            item_sds=sd,
+            paths=paths,
+            csimodel_version=__version__,
+            data_summary=summary,
+            estimator={"name": type(est).__name__, "params": params},
+            negative_weights=negative_weights,
+        )
+
+    # ------------------------------------------------------------------ scoring
+    def _prepare(self, data: Any, missing: str, missing_values: Sequence[float], owner: str):
+        from ..data import prepare
+
+        check_option(missing, "missing", owner, SCORE_MISSING)
+        lo, hi = self.scale_low, self.scale_high
+        if np.all(lo == lo[0]) and np.all(hi == hi[0]):
+            scale: Any = (lo[0], hi[0])
+        else:
+            scale = {it: (lo[k], hi[k]) for k, it in enumerate(self.items)}
+        return prepare(
+            data,
+            self.items,
+            scale=scale,
+            missing=missing,
+            missing_values=missing_values,
+            owner=owner,
+            min_rows=1,
+            require_variation=False,
+            copy=False,
+        )
+
+    def score(
+        self, data: Any, *, missing: str = "listwise", missing_values: Sequence[float] = ()
+    ) -> pd.DataFrame:
+        """Per-respondent 0-100 construct scores of new data.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per respondent, with the model's item columns (other columns ignored).
+            Answers outside the stored scale raise :class:`~csimodel.DataError` naming them.
+        missing : {'listwise', 'error'}, default='listwise'
+            ``'listwise'`` leaves rows with a missing answer out (warned; see ``prepare``),
+            ``'error'`` raises naming them.
+        missing_values : sequence of numbers, default=()
+            Codes meaning "no answer", e.g. ``(-99,)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index = labels of the scored rows; one column per construct.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> top = data.head(1).copy()
+        >>> top[list(sm.items)] = 10
+        >>> round(float(sm.score(top)["Satisfaction"].iloc[0]), 9)
+        100.0
+        """
+        p = self._prepare(data, missing, missing_values, "ScoringModel.score")
+        S = score_array(p.X, self._a, self._c, list(self._blocks_pos))
+        return pd.DataFrame(S, index=p.row_labels, columns=list(self.constructs), copy=False)
+
+    def indices(
+        self,
+        data: Any,
+        by: str | Sequence[str] | None = None,
+        *,
+        weights: Any = None,
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+    ) -> pd.DataFrame:
+        """0-100 index per construct of new data, overall or per segment.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+        by : str or list of str, optional
+            Segment column(s) of ``data``.
+        weights : str or array-like, optional
+            Case weights: a column of ``data`` or one value per scored row.
+        missing, missing_values
+            As in :meth:`score`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per segment, one column per construct, plus ``n``.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> sm.indices(data).shape
+        (1, 8)
+        """
+        p = self._prepare(data, missing, missing_values, "ScoringModel.indices")
+        S = score_array(p.X, self._a, self._c, list(self._blocks_pos))
+        keys = [p.column(b) for b in _by_list(by)]
+        w = _case_weights(weights, p.n_used, p.column, "scored row")
+        return segment_table(S, self.constructs, keys, w)
+
+    # ------------------------------------------------------------------ presentation / io
+    @property
+    def index_weight_table(self) -> pd.Series:
+        """Index weights as a Series with MultiIndex (construct, item)."""
+        idx = pd.MultiIndex.from_tuples(
+            [(c, i) for c in self.constructs for i in self.blocks[c]], names=["construct", "item"]
+        )
+        return pd.Series(np.array(self.index_weights), index=idx, name="index_weight")
+
+    @property
+    def path_coefficients(self) -> pd.DataFrame:
+        """Structural coefficients: ``source, target, estimate``."""
+        return pd.DataFrame(list(self.paths), columns=["source", "target", "estimate"])
+
+    def save(self, path: Any) -> None:
+        """Write the model as versioned, checksummed JSON (see :func:`csimodel.load_model`)."""
+        from ..io.modelfile import save_model
+
+        save_model(self, path)
+
+    def summary(self):
+        """Summary of the scoring model (scales, index weights, paths, data)."""
+        from ..report.summary import Summary
+
+        s = Summary("csimodel scoring model")
+        s.add_info("csimodel version", self.csimodel_version)
+        s.add_info("Estimator", self.estimator["name"])
+        ds = self.data_summary
+        s.add_info("Respondents (used / total)", f"{ds['n_used']} / {ds['n_total']}")
+        s.add_info("Negative-weight policy", self.negative_weights)
+        t = pd.DataFrame(
+            {
+                "index weight": self.index_weight_table,
+                "scale low": np.array(self.scale_low),
+                "scale high": np.array(self.scale_high),
+            }
+        )
+        s.add_table("Index weights and scales", t)
+        s.add_table("Paths", self.path_coefficients)
+        return s
+
+    def __repr__(self) -> str:
+        return (
+            f"<csimodel.ScoringModel: {len(self.constructs)} constructs, {len(self.items)} items, "
+            f"fitted on {self.data_summary.get('n_used')} respondents>"
+        )

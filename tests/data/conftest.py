@@ -1,0 +1,3 @@
+"""Peer-generating scripts need the peer packages; pytest must not import them."""
+
+collect_ignore_glob = ["scripts/*"]
