@@ -379,14 +379,14 @@ def prepare(
     if n_total == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
+    codes = _missing_codes(missing_values)
     X = _numeric_block(df, items, copy=copy)
     if not X.flags.writeable or not X.flags.owndata:
         # a read-only view of the caller's frame (copy=False): copy only if we must change it
-        needs_copy = len(missing_values) > 0 or missing == "mean"
+        needs_copy = codes is not None or missing == "mean"
         X = X.copy() if needs_copy else X
     index = df.index
 
-    codes = _missing_codes(missing_values)
     if codes is not None:
         if not np.all(np.isfinite(codes)):
             raise DataError("missing_values must be finite numbers, e.g. (-99,).")
