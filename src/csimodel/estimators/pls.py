@@ -374,7 +374,7 @@ class PLS:
         _check_variances(S, mean, prepared, model)
         _check_mode_b_blocks(S, model)
         est = self.estimate(S[None], model)
-        _check_estimates(est, model, S)
+        _check_estimates(est, model, S, type(self).__name__)
         few = [
             f"{c!r} ({len(model.predecessors(c))} predecessors)"
             for c in model.endogenous
@@ -458,7 +458,7 @@ def _check_mode_b_blocks(S: np.ndarray, model: Model) -> None:
             )
 
 
-def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray) -> None:
+def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray, name: str = "PLS") -> None:
     """Never report NaN as a fit; name the construct whose regression is singular."""
     endo = [model.constructs.index(c) for c in model.endogenous]
     finite = (
@@ -483,10 +483,12 @@ def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray) -> None:
         idx = [model.constructs.index(c) for c in preds]
         sub = C[np.ix_(idx, idx)]
         low = float(np.linalg.eigvalsh(sub)[0])
-        if not low > _SINGULAR:
+        # |low| tiny: singular. (low < 0 only happens for corrected correlations such as
+        # PLSc's, whose own inadmissibility policy handles a matrix that is not positive.)
+        if abs(low) <= _SINGULAR:
             inv = _involved(sub, preds)
             problems.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
-        elif low < _NEAR_SINGULAR:
+        elif 0 < low < _NEAR_SINGULAR:
             inv = _involved(sub, preds)
             near.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
     if problems:
@@ -499,7 +501,7 @@ def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray) -> None:
         )
     if not finite:
         raise EstimationError(
-            "PLS produced non-finite estimates. The item or construct correlation matrix is "
+            f"{name} produced non-finite estimates. The item or construct correlation matrix is "
             "singular; check for perfectly collinear items and perfectly correlated constructs."
         )
     if near:
