@@ -209,11 +209,16 @@ class FitResults:
         )
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Missing-data policy", self.data.missing)
-        if len(self.excluded):
-            reasons = self.excluded["reason"].value_counts()
-            s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
-        if len(self.imputed):
-            s.add_info("Imputed cells", f"{len(self.imputed)} (item means)")
+        # out-of-memory data (csimodel.distributed) lists a bounded sample but counts all
+        counts = getattr(self.data, "excluded_counts", None)
+        if counts is None and len(self.excluded):
+            counts = self.excluded["reason"].value_counts().to_dict()
+        if counts:
+            s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in counts.items()))
+        n_imp = getattr(self.data, "n_imputed", None)
+        n_imp = len(self.imputed) if n_imp is None else n_imp
+        if n_imp:
+            s.add_info("Imputed cells", f"{n_imp} (item means)")
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
         s.add_info(
             "Converged",
