@@ -485,3 +485,12 @@ def test_plsc_inherits_the_dask_door(client, model):
         r_mem = cm.PLSc().fit(model, df, scale=(1, 10))
         r_dd = cm.PLSc().fit(model, dd.from_pandas(df, npartitions=9), scale=(1, 10))
     compare(r_mem, r_dd)
+
+
+def test_in_memory_only_estimator_names_dask_and_the_fix():
+    dd = pytest.importorskip("dask.dataframe")
+    import csimodel as cm
+
+    ddf = dd.from_pandas(cm.datasets.load_ecsi_mobi(), npartitions=2)
+    with pytest.raises(cm.DataError, match=r"Dask DataFrame.*\.compute\(\)"):
+        cm.data.prepare(ddf, ["CUSA1", "CUSA2"])
