@@ -291,7 +291,11 @@ def _weights_array(df: pd.DataFrame, weights: Any) -> tuple[np.ndarray, str]:
         if weights not in df.columns:
             raise DataError(f"weights={weights!r} is not a column of the data.")
         col = df[weights]
-        if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        if (
+            not pd.api.types.is_numeric_dtype(col.dtype)
+            or pd.api.types.is_bool_dtype(col.dtype)
+            or pd.api.types.is_complex_dtype(col.dtype)
+        ):
             raise DataError(f"Weight column {weights!r} must be numeric. Got {col.dtype} instead.")
         return col.to_numpy(dtype=float, na_value=np.nan), weights
     try:
@@ -418,8 +422,9 @@ def prepare(
     declared = np.isfinite(lo)
     if declared.any():
         with np.errstate(invalid="ignore"):
-            cmin = np.nanmin(X, axis=0) if nan is not None else X.min(axis=0)
-            cmax = np.nanmax(X, axis=0) if nan is not None else X.max(axis=0)
+            # fmin/fmax skip NaN; an all-NaN column gives NaN without a RuntimeWarning
+            cmin = np.fmin.reduce(X, axis=0) if nan is not None else X.min(axis=0)
+            cmax = np.fmax.reduce(X, axis=0) if nan is not None else X.max(axis=0)
         if np.any(declared & ((cmin < lo) | (cmax > hi))):
             with np.errstate(invalid="ignore"):
                 out = (X < lo) | (X > hi)

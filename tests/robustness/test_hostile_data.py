@@ -302,3 +302,19 @@ def test_complex_column_is_refused_not_truncated(df):
         warnings.simplefilter("error")  # no ComplexWarning: nothing is silently discarded
         with pytest.raises(cm.DataError, match=r"'y1' holds complex numbers"):
             fit(d)
+
+
+def test_complex_weight_column_is_refused(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(cm.DataError, match=r"Weight column 'w' must be numeric"):
+            fit(df.assign(w=np.ones(len(df)) + 1j), weights="w")
+
+
+def test_all_missing_item_with_declared_scale_warns_nothing_from_numpy(df):
+    d = df.assign(x1=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", cm.DataWarning)  # "80 of 80 rows excluded"
+        with pytest.raises(cm.DataError, match="Only 0 of 80 rows remain"):
+            cm.prepare(d, ITEMS, scale=(1, 10))
