@@ -9,6 +9,7 @@ one line (``csimodel: internal error: ...``) and exit with code 1. Results go to
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import sys
@@ -73,12 +74,15 @@ def _read_table(path: str):
             f"reading {path!r} needs the optional package {need!r} ({e}); "
             f"install it with 'pip install {need}' or save the data as CSV"
         ) from None
-    except (ValueError, OSError, UnicodeDecodeError) as e:
-        msg = " ".join(str(e).split())
+    except UnicodeError as e:
+        raise UserError(
+            f"could not read data file {path!r}: it is not UTF-8 text ({e}); save it as UTF-8"
+        ) from None
+    except Exception as e:  # any reader failure on a user's file (BadZipFile, csv.Error, ...)
+        msg = " ".join(str(e).split()) or type(e).__name__
+        if isinstance(e, csv.Error) and "delimiter" in msg and p.stat().st_size == 0:
+            msg = "the file is empty"
         raise UserError(f"could not read data file {path!r}: {msg}") from None
-    except Exception as e:  # parser-specific errors (csv.Error, zipfile, ...)
-        msg = " ".join(str(e).split())
-        raise UserError(f"could not read data file {path!r}: {type(e).__name__}: {msg}") from None
 
 
 def _read_model(path: str):
@@ -90,8 +94,12 @@ def _read_model(path: str):
     if p.is_dir():
         raise UserError(f"model file {path!r} is a folder, not a file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        text = p.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
+    except UnicodeError as e:
+        raise UserError(
+            f"could not read model file {path!r}: it is not UTF-8 text ({e}); save it as UTF-8"
+        ) from None
+    except OSError as e:
         raise UserError(f"could not read model file {path!r}: {e}") from None
     if text.lstrip().startswith("{"):
         raise UserError(

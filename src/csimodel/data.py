@@ -9,8 +9,9 @@ imputed).
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -24,6 +25,8 @@ from .exceptions import DataError, DataWarning
 __all__ = ["PreparedData", "prepare", "parse_scale"]
 
 MISSING_POLICIES = ("listwise", "mean", "error")
+_BOM = re.compile("^(\ufeff|\u00ef\u00bb\u00bf)+")  # as text, and as UTF-8 read as Latin-1
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _ROWS_SHOWN = 5
 
 
@@ -200,29 +203,42 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
                 f"Column {c!r} is boolean. Answers must be numbers on the item's scale; "
                 f"convert it explicitly (e.g. df[{c!r}].astype(int))."
             )
+        if pd.api.types.is_complex_dtype(dt):
+            raise DataError(
+                f"Column {c!r} holds complex numbers. Answers must be real numbers; "
+                f"convert it explicitly (e.g. df[{c!r}].to_numpy().real) if that is intended."
+            )
         if pd.api.types.is_numeric_dtype(dt):
             continue
         col = df[c]
         num = pd.to_numeric(col.astype("string").str.strip(), errors="coerce")
         failed = num.isna().to_numpy() & ~col.isna().to_numpy()
         if failed.any():
-            bad_text[c] = list(col.index[failed])
+            bad_text[c] = (list(col.index[failed]), np.flatnonzero(failed))
             continue
         converted[c] = num.to_numpy(dtype=float, na_value=np.nan)
     if bad_text:
         parts = []
-        for c, rows in list(bad_text.items())[:_ROWS_SHOWN]:
-            vals = df.loc[rows[:3], c].tolist()
+        comma = False
+        for c, (rows, pos) in list(bad_text.items())[:_ROWS_SHOWN]:
+            vals = df[c].iloc[pos[:3]].tolist()  # by position: index labels may repeat
+            comma = comma or any(isinstance(v, str) and _DECIMAL_COMMA.match(v) for v in vals)
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
         more = (
             f" and {len(bad_text) - _ROWS_SHOWN} more columns"
             if len(bad_text) > _ROWS_SHOWN
             else ""
         )
+        hint = (
+            " The values look like decimal commas: read the file with "
+            "pd.read_csv(..., sep=';', decimal=',')."
+            if comma
+            else ""
+        )
         raise DataError(
             "Non-numeric text in item column(s): " + "; ".join(parts) + more + ". "
             "Answers must be numbers; declare codes for missing answers with missing_values=(...) "
-            "or clean the column."
+            "or clean the column." + hint
         )
     if not converted:
         sub = df[list(items)]
@@ -240,18 +256,29 @@ def _check_items_present(df: pd.DataFrame, items: Sequence[str]) -> None:
     if cols.has_duplicates:
         dup = list(dict.fromkeys(cols[cols.duplicated()]))
         raise DataError(f"Duplicate column name(s) {_rows(dup)}. Rename them so each is unique.")
+    if isinstance(cols, pd.MultiIndex):
+        raise DataError(
+            f"The data's columns are a MultiIndex ({cols.nlevels} levels); item columns must be "
+            "plain names. Flatten them first, e.g. df.columns = ['_'.join(map(str, c)) for c in "
+            "df.columns], or select one level."
+        )
     present = set(cols)
     missing = [c for c in items if c not in present]
     if missing:
         hints = []
         strcols = [str(c) for c in cols]
-        lower = {c.lower(): c for c in strcols}
+        lower = {_BOM.sub("", c).strip().lower(): c for c in strcols}
         for m in missing[:3]:
             close = [lower[m.lower()]] if m.lower() in lower else []
             close = close or difflib.get_close_matches(m, strcols, n=1)
             if close:
                 hints.append(f"{m!r} -> did you mean {close[0]!r}?")
         hint = (" " + "; ".join(hints)) if hints else ""
+        if any(_BOM.match(c) for c in strcols):
+            hint += (
+                " A column name starts with a byte-order mark: read the file with "
+                "encoding='utf-8-sig'."
+            )
         raise DataError(
             f"Item column(s) {_rows(missing)} of the model are not in the data "
             f"({len(missing)} of {len(items)} missing).{hint} "
@@ -264,20 +291,48 @@ def _weights_array(df: pd.DataFrame, weights: Any) -> tuple[np.ndarray, str]:
         if weights not in df.columns:
             raise DataError(f"weights={weights!r} is not a column of the data.")
         col = df[weights]
-        if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        if (
+            not pd.api.types.is_numeric_dtype(col.dtype)
+            or pd.api.types.is_bool_dtype(col.dtype)
+            or pd.api.types.is_complex_dtype(col.dtype)
+        ):
             raise DataError(f"Weight column {weights!r} must be numeric. Got {col.dtype} instead.")
         return col.to_numpy(dtype=float, na_value=np.nan), weights
-    w = (
-        np.asarray(weights, dtype=float)
-        if not isinstance(weights, pd.Series)
-        else weights.to_numpy(float)
-    )
+    try:
+        w = (
+            np.asarray(weights, dtype=float)
+            if not isinstance(weights, pd.Series)
+            else weights.to_numpy(dtype=float, na_value=np.nan)
+        )
+    except (TypeError, ValueError):
+        raise DataError(
+            "weights must be a column name or a 1-D array of numbers with one value per row "
+            f"({len(df)}). Got {type(weights).__name__} with non-numeric values instead."
+        ) from None
     if w.ndim != 1 or len(w) != len(df):
         raise DataError(
             f"weights must be a column name or a 1-D array with one value per row "
             f"({len(df)}). Got shape {w.shape} instead."
         )
     return w, "<weights>"
+
+
+def _missing_codes(missing_values: Any) -> np.ndarray | None:
+    if isinstance(missing_values, (str, bytes)) or not isinstance(missing_values, Iterable):
+        raise DataError(
+            "missing_values must be a sequence of numbers, e.g. missing_values=(-99,). "
+            f"Got {missing_values!r} instead."
+        )
+    vals = list(missing_values)
+    if not vals:
+        return None
+    try:
+        return np.asarray(vals, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(
+            "missing_values must be a sequence of numbers, e.g. missing_values=(-99,). "
+            f"Got {vals!r} instead."
+        ) from None
 
 
 def prepare(
@@ -335,14 +390,14 @@ def prepare(
     if n_total == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
+    codes = _missing_codes(missing_values)
     X = _numeric_block(df, items, copy=copy)
     if not X.flags.writeable or not X.flags.owndata:
         # a read-only view of the caller's frame (copy=False): copy only if we must change it
-        needs_copy = len(missing_values) > 0 or missing == "mean"
+        needs_copy = codes is not None or missing == "mean"
         X = X.copy() if needs_copy else X
     index = df.index
 
-    codes = np.asarray(list(missing_values), dtype=float) if len(missing_values) else None
     if codes is not None:
         if not np.all(np.isfinite(codes)):
             raise DataError("missing_values must be finite numbers, e.g. (-99,).")
@@ -367,8 +422,9 @@ def prepare(
     declared = np.isfinite(lo)
     if declared.any():
         with np.errstate(invalid="ignore"):
-            cmin = np.nanmin(X, axis=0) if nan is not None else X.min(axis=0)
-            cmax = np.nanmax(X, axis=0) if nan is not None else X.max(axis=0)
+            # fmin/fmax skip NaN; an all-NaN column gives NaN without a RuntimeWarning
+            cmin = np.fmin.reduce(X, axis=0) if nan is not None else X.min(axis=0)
+            cmax = np.fmax.reduce(X, axis=0) if nan is not None else X.max(axis=0)
         if np.any(declared & ((cmin < lo) | (cmax > hi))):
             with np.errstate(invalid="ignore"):
                 out = (X < lo) | (X > hi)
@@ -401,7 +457,11 @@ def prepare(
                 f"(rows {_rows(index[r])}). Fix the weight column {wname!r}."
             )
         if not np.any(w > 0):
-            raise DataError(f"All weights in {wname!r} are zero; at least one must be positive.")
+            n_nan = int(np.isnan(w).sum())
+            raise DataError(
+                f"No weight in {wname!r} is positive ({n_nan} missing, "
+                f"{len(w) - n_nan} zero); at least one must be positive."
+            )
 
     keep = np.ones(n_total, dtype=bool)
     excl_rows: list[Any] = []
@@ -461,7 +521,13 @@ def prepare(
                     "Remove the item from the model or supply data."
                 )
             vals = X[obs, c]
-            m = float(np.average(vals, weights=None if wk is None else wk[obs]))
+            with np.errstate(over="ignore", invalid="ignore"):
+                m = float(np.average(vals, weights=None if wk is None else wk[obs]))
+            if not np.isfinite(m):
+                raise DataError(
+                    f"The mean of item {items[c]!r} overflows float64 (values up to "
+                    f"{np.abs(vals).max():g}), so it cannot be imputed. Check the column's values."
+                )
             r = np.flatnonzero(nan_kept[:, c])
             X[r, c] = m
             imp_rows += list(index[r])
@@ -499,7 +565,13 @@ def prepare(
 
     if w is not None:
         if not np.all(w == np.round(w)):
+            w = w / w.max()  # first to a max of 1: the sum of huge or tiny weights stays finite
             w = w * (np.count_nonzero(w) / w.sum())
+        elif not np.isfinite(_sum_no_warning(w)):
+            raise DataError(
+                f"The frequency weights in {wname!r} sum to more than the largest float "
+                f"(largest weight {w.max():g}). Rescale them."
+            )
 
     # constant items (after exclusions): zero variance makes standardization impossible
     if not require_variation:
@@ -531,6 +603,11 @@ def prepare(
         frame=df.copy(deep=False),
         used_positions=used_pos,
     )
+
+
+def _sum_no_warning(w: np.ndarray) -> float:
+    with np.errstate(over="ignore"):
+        return float(w.sum())
 
 
 def _reason_counts(reasons: list[str]) -> str:

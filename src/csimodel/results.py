@@ -156,10 +156,13 @@ class FitResults:
 
     @cached_property
     def r_squared_adj(self) -> pd.Series:
-        """Adjusted R²: :math:`1 - (1 - R^2)(n - 1)/(n - k - 1)`, k = number of predictors."""
+        """Adjusted R²: :math:`1 - (1 - R^2)(n - 1)/(n - k - 1)`, k = number of predictors
+        (NaN, undefined, when :math:`n \\le k + 1`)."""
         n = self.n_used
         k = np.array([len(self.model.predecessors(c)) for c in self.r_squared.index], dtype=float)
-        adj = 1 - (1 - self.r_squared.to_numpy()) * (n - 1) / (n - k - 1)
+        dof = n - k - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = np.where(dof > 0, 1 - (1 - self.r_squared.to_numpy()) * (n - 1) / dof, np.nan)
         return pd.Series(adj, index=self.r_squared.index, name="r2_adj")
 
     @cached_property

@@ -30,7 +30,13 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_number, check_option
-from ..exceptions import ConvergenceWarning, EstimationError, ModelError
+from ..exceptions import (
+    ConvergenceWarning,
+    CsimodelWarning,
+    DataError,
+    EstimationError,
+    ModelError,
+)
 from ..spec import Model
 from .base import EstimateArrays, total_effects
 
@@ -104,6 +110,20 @@ def _regressions(C: np.ndarray, st: _Structure) -> np.ndarray:
     return out
 
 
+def _safe_regressions(C: np.ndarray, st: _Structure) -> np.ndarray:
+    """:func:`_regressions`, with NaN rows for batch members whose system is singular."""
+    try:
+        return _regressions(C, st)
+    except np.linalg.LinAlgError:
+        beta = np.full((C.shape[0], len(st.endo), st.J), np.nan)
+        for b in range(C.shape[0]):
+            try:
+                beta[b] = _regressions(C[b : b + 1], st)[0]
+            except np.linalg.LinAlgError:
+                pass
+        return beta
+
+
 def _inner_weights(C: np.ndarray, st: _Structure, scheme: str) -> np.ndarray:
     """E[b, i, j]: weight of construct i in the inner proxy of construct j."""
     if scheme == "centroid":
@@ -112,7 +132,7 @@ def _inner_weights(C: np.ndarray, st: _Structure, scheme: str) -> np.ndarray:
         return C * st.adj
     E = C * st.D.T  # successors i of j (j -> i) enter with their correlation
     if len(st.endo):
-        beta = _regressions(C, st)  # (B, n_endo, J): beta[b, k, i] coefficient of i for endo[k]
+        beta = _safe_regressions(C, st)  # (B, n_endo, J): coefficient of i for endo[k]
         E[:, :, st.endo] += beta.transpose(0, 2, 1)
     return E
 
@@ -211,18 +231,10 @@ def pls_engine(
         paths = np.zeros((B, st.J, st.J))
         r2 = np.full((B, st.J), np.nan)
         if len(st.endo):
-            try:
-                beta = _regressions(C, st)
-            except np.linalg.LinAlgError:
-                beta = np.full((B, len(st.endo), st.J), np.nan)
-                for b in range(B):
-                    try:
-                        beta[b] = _regressions(C[b : b + 1], st)[0]
-                    except np.linalg.LinAlgError:
-                        converged[b] = False
+            beta = _safe_regressions(C, st)
             paths[:, :, st.endo] = beta.transpose(0, 2, 1)
             r2[:, st.endo] = np.einsum("bkj,bjk->bk", beta, C[:, :, st.endo])
-    bad = ~np.all(np.isfinite(W), axis=(1, 2))
+    bad = ~np.all(np.isfinite(W), axis=(1, 2)) | ~np.all(np.isfinite(paths), axis=(1, 2))
     if bad.any():
         converged[bad] = False
     return EstimateArrays(
@@ -402,12 +414,23 @@ class PLS:
                 weights=weights,
                 owner=type(self).__name__ + ".fit",
             )
-            mean, S = covariance(prepared.X, prepared.weights)
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean, S = covariance(prepared.X, prepared.weights)
+        _check_variances(S, mean, model)
+        _check_mode_b_blocks(S, model)
         est = self.estimate(S[None], model)
-        if not np.all(np.isfinite(est.weights)):
-            raise EstimationError(
-                "PLS produced non-finite weights; the item correlation matrix is probably "
-                "singular (perfectly collinear items in a mode B block?)."
+        _check_estimates(est, model, S, type(self).__name__)
+        few = [
+            f"{c!r} ({len(model.predecessors(c))} predecessors)"
+            for c in model.endogenous
+            if prepared.n_used <= len(model.predecessors(c)) + 1
+        ]
+        if few:
+            warnings.warn(
+                f"Only {prepared.n_used} rows for the regression of {', '.join(few)}: its R² is "
+                "1 by construction and the adjusted R² is undefined (NaN). Collect more data.",
+                CsimodelWarning,
+                stacklevel=2,
             )
         if not est.converged[0]:
             warnings.warn(
@@ -418,3 +441,120 @@ class PLS:
                 stacklevel=2,
             )
         return FitResults(model=model, estimator=self, data=prepared, mean=mean, cov=S, arrays=est)
+
+
+# ---------------------------------------------------------------- checks used by PLS.fit
+_SINGULAR = 1e-10  # smallest eigenvalue of a correlation matrix treated as singular
+_NEAR_SINGULAR = 1e-6  # ... treated as near-singular (warned)
+
+
+def _involved(R: np.ndarray, names: list[str]) -> list[str]:
+    """Names carrying the eigenvector of the smallest eigenvalue (the linear dependence)."""
+    vals, vecs = np.linalg.eigh(R)
+    v = np.abs(vecs[:, 0])
+    return [n for n, a in zip(names, v, strict=True) if a > 0.05 * v.max()]
+
+
+def _check_variances(S: np.ndarray, mean: np.ndarray, model: Model) -> None:
+    """Item variances must be finite and distinguishable from zero in float64."""
+    from ..data import _rows
+
+    var = np.diag(S)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the resolution of float64 at the items' location: a smaller spread is rounding noise
+        level = np.maximum(np.abs(mean), np.sqrt(var))
+        huge = ~np.isfinite(var) | ~np.isfinite(level)
+        tiny = ~huge & (var <= (64 * np.finfo(float).eps * level) ** 2)
+    if huge.any():
+        cols = [model.items[k] for k in np.flatnonzero(huge)]
+        raise DataError(
+            f"The variance of item(s) {_rows(cols)} overflows float64 (values too large; mean "
+            f"magnitude {np.abs(mean[huge]).max():g}). Rescale the item(s), e.g. to the answer "
+            "scale."
+        )
+    if tiny.any():
+        cols = [model.items[k] for k in np.flatnonzero(tiny)]
+        raise DataError(
+            f"Item(s) {_rows(cols)} have a variance that is numerically zero in the used rows "
+            "(after case weights), so they cannot be standardized. Remove them, rescale them, "
+            "or check the weights."
+        )
+
+
+def _check_mode_b_blocks(S: np.ndarray, model: Model) -> None:
+    """A mode B block needs an invertible item correlation matrix."""
+    sd = np.sqrt(np.diag(S))
+    R = S / np.outer(sd, sd)
+    pos = {item: k for k, item in enumerate(model.items)}
+    for c in model.constructs:
+        items = list(model.blocks[c])
+        if model.modes[c] != "B" or len(items) < 2:
+            continue
+        idx = [pos[i] for i in items]
+        sub = R[np.ix_(idx, idx)]
+        low = float(np.linalg.eigvalsh(sub)[0])
+        if not low > _SINGULAR:
+            inv = _involved(sub, items)
+            raise EstimationError(
+                f"The items of the composite (mode B) block {c!r} are perfectly collinear: "
+                f"{', '.join(repr(i) for i in inv)} are linearly dependent (smallest eigenvalue "
+                f"of the block's correlation matrix {low:.2g}), so its outer weights are not "
+                f"identified. Remove a redundant item from {c!r} or define it as reflective "
+                f"('{c} =~ ...')."
+            )
+
+
+def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray, name: str = "PLS") -> None:
+    """Never report NaN as a fit; name the construct whose regression is singular."""
+    endo = [model.constructs.index(c) for c in model.endogenous]
+    finite = (
+        bool(np.all(np.isfinite(est.weights)))
+        and bool(np.all(np.isfinite(est.paths)))
+        and bool(np.all(np.isfinite(est.r2[0][endo])))
+    )
+    C = est.construct_cor[0]
+    if not np.all(np.isfinite(C)):
+        # diagnose on equal-weight composites (the engine's starting point)
+        sd = np.sqrt(np.diag(S))
+        R = S / np.outer(sd, sd)
+        W = model.block_mask().astype(float)
+        W = W / np.sqrt(np.einsum("pj,pq,qj->j", W, R, W))
+        C = W.T @ R @ W
+    problems: list[str] = []
+    near: list[str] = []
+    for t in model.endogenous:
+        preds = list(model.predecessors(t))
+        if len(preds) < 2:
+            continue
+        idx = [model.constructs.index(c) for c in preds]
+        sub = C[np.ix_(idx, idx)]
+        low = float(np.linalg.eigvalsh(sub)[0])
+        # |low| tiny: singular. (low < 0 only happens for corrected correlations such as
+        # PLSc's, whose own inadmissibility policy handles a matrix that is not positive.)
+        if abs(low) <= _SINGULAR:
+            inv = _involved(sub, preds)
+            problems.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
+        elif 0 < low < _NEAR_SINGULAR:
+            inv = _involved(sub, preds)
+            near.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
+    if problems:
+        raise EstimationError(
+            "The construct scores of the predecessors of "
+            + "; ".join(problems)
+            + " are perfectly correlated (singular construct correlation matrix), so the path "
+            "coefficients are not identified. Merge the redundant constructs or remove one of "
+            "the paths."
+        )
+    if not finite:
+        raise EstimationError(
+            f"{name} produced non-finite estimates. The item or construct correlation matrix is "
+            "singular; check for perfectly collinear items and perfectly correlated constructs."
+        )
+    if near:
+        warnings.warn(
+            "Near-singular construct correlations among the predecessors of "
+            + "; ".join(near)
+            + " (smallest eigenvalue below 1e-6): their path coefficients are unstable.",
+            CsimodelWarning,
+            stacklevel=3,
+        )
