@@ -235,6 +235,24 @@ def test_bootstrap_counts_give_percentile_intervals_of_refits(res, data, model, 
     assert (t2["importance_lower"] <= t2["importance_upper"]).all()
 
 
+@pytest.mark.filterwarnings("ignore::csimodel.exceptions.CsimodelWarning")
+@pytest.mark.parametrize("level", ["construct", "indicator"])
+def test_bootstrap_results_replay_their_resamples(res, data, model, seed, level):
+    """boot=cm.bootstrap(...) gives the intervals of its own resamples: the documented draws
+    default_rng(seed).integers(0, n, n) (as counts, the path checked against refits above)."""
+    n = len(data)
+    boot = cm.bootstrap(res, n_boot=15, random_state=seed, chunk_size=4, progress=False)
+    rows = np.random.default_rng(seed).integers(0, n, size=(15, n))
+    F = np.stack([np.bincount(r, minlength=n) for r in rows])
+    a = cm.ipma(res, target="Loyalty", level=level, boot=boot, ci_level=0.8)
+    b = cm.ipma(res, target="Loyalty", level=level, boot=F, ci_level=0.8)
+    pd.testing.assert_frame_equal(a.table, b.table, rtol=0, atol=1e-12)
+    assert (a.n_boot, a.n_failed) == (b.n_boot, b.n_failed)
+    other = cm.PLS().fit(model, data.iloc[:240], scale=(1, 10))
+    with pytest.raises(cm.DataError, match="ipma"):
+        cm.ipma(other, target="Loyalty", boot=boot)
+
+
 def test_errors(data, model, res):
     r0 = cm.PLS().fit(model, data)
     with pytest.raises(cm.DataError, match=r"scale=\(1, 10\)"):

@@ -334,10 +334,13 @@ def ipma(
         A column of the fitted data: importance and performance per segment (the pooled
         fit's index weights are kept so that segments share one 0-100 scoring rule; the
         structural regressions and means are computed within each segment).
-    boot : ndarray of shape (n_boot, n_used) or object with ``.counts``, optional
-        Bootstrap resample counts of the used rows. Each resample is refitted with the
-        fit's estimator on the resample's moments (batched) and IPMA is recomputed; the
-        table gains percentile intervals. Resamples that fail (no convergence) are left out.
+    boot : BootstrapResults, ndarray of shape (n_boot, n_used) or object with ``.counts``, optional
+        Bootstrap resamples of the used rows: a result of ``cm.bootstrap(res, ...)`` (its
+        resamples are replayed chunk by chunk with
+        :meth:`~csimodel.BootstrapResults.iter_counts`; it must be drawn on the same rows
+        as ``res``) or resample counts. Each resample is refitted with the fit's estimator
+        on the resample's moments (batched) and IPMA is recomputed; the table gains
+        percentile intervals. Resamples that fail (no convergence) are left out.
     ci_level : float, default=0.95
         Coverage of the percentile intervals.
     negative_weights : {'error', 'zero', 'keep'}, default='error'
@@ -461,45 +464,54 @@ def ipma(
     n_boot = n_failed = None
     dist = None
     if boot is not None:
-        F = _boot_counts(boot, n)
+        if hasattr(boot, "iter_counts"):
+            boot.check_fit(res, owner)
+            chunks = boot.iter_counts()
+        else:
+            chunks = [_boot_counts(boot, n)]
         builder = MomentBuilder(X, res.data.weights)
-        _, S = builder.moments(F)
-        est = res.estimator.estimate(S, model)
-        ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
-        if negative_weights == "error":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ok &= ~(_negative_weights(est.weights, est.item_sd, standardize) & shown).any(1)
-        n_boot = int(F.shape[0])
-        if ok.sum() < 2:
-            raise EstimationError(f"Only {int(ok.sum())} of {n_boot} resamples could be fitted.")
-        F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
-        ids = np.flatnonzero(ok)
-        dist = []
-        for g in G:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                try:
-                    mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
-                    dist.append(
-                        _ipma_batch(
-                            Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+        n_boot = n_fit = 0
+        parts: list[list[tuple]] = [[] for _ in G]
+        for F in chunks:
+            n_boot += len(F)
+            _, S = builder.moments(F)
+            est = res.estimator.estimate(S, model)
+            ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
+            if negative_weights == "error":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    neg_b = _negative_weights(est.weights, est.item_sd, standardize)
+                ok &= ~(neg_b & shown).any(1)
+            n_fit += int(ok.sum())
+            F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
+            seg = []
+            for g in G:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    try:
+                        mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
+                        seg.append(
+                            _ipma_batch(
+                                Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+                            )
                         )
-                    )
-                except np.linalg.LinAlgError:
-                    raise EstimationError(
-                        "A resample made the structural regressions singular; use more "
-                        "respondents per segment."
-                    ) from None
-        # a resample fails if any segment's result is not finite (e.g. no one of a segment drawn)
-        fin = np.ones(len(ids), dtype=bool)
-        for parts in dist:
-            for a in parts:
-                fin &= np.all(np.isfinite(a.reshape(len(ids), -1)), axis=1)
-        dist = [tuple(a[fin] for a in parts) for parts in dist]
-        n_failed = n_boot - int(fin.sum())
-        if fin.sum() < 2:
-            raise EstimationError(
-                f"Only {int(fin.sum())} of {n_boot} resamples gave finite IPMA results."
-            )
+                    except np.linalg.LinAlgError:
+                        raise EstimationError(
+                            "A resample made the structural regressions singular; use more "
+                            "respondents per segment."
+                        ) from None
+            # a resample fails if any segment's result is not finite (no one of a segment drawn)
+            fin = np.ones(len(F), dtype=bool)
+            for arrays in seg:
+                for a in arrays:
+                    fin &= np.all(np.isfinite(a.reshape(len(F), -1)), axis=1)
+            for gi, arrays in enumerate(seg):
+                parts[gi].append(tuple(a[fin] for a in arrays))
+        if n_fit < 2:
+            raise EstimationError(f"Only {n_fit} of {n_boot} resamples could be fitted.")
+        dist = [tuple(np.concatenate(c) for c in zip(*p_, strict=True)) for p_ in parts]
+        n_ok = len(dist[0][0])
+        n_failed = n_boot - n_ok
+        if n_ok < 2:
+            raise EstimationError(f"Only {n_ok} of {n_boot} resamples gave finite IPMA results.")
         if n_failed:
             warnings.warn(
                 f"{n_failed} of {n_boot} resamples failed (no convergence, a negative weight "

@@ -255,13 +255,16 @@ def indices(
         Confidence level of the percentile intervals (used with ``boot``).
     boot : int or bootstrap result, optional
         Add bootstrap percentile intervals per index: an int is the number of resamples;
-        a result of ``cm.bootstrap`` contributes its ``n_boot``. Respondents are resampled
-        (with their case weights) and, for every resample, the model is re-estimated
-        (batched), the index weights recomputed and the segment means recomputed, so the
-        interval covers the uncertainty of both weights and means. (Resamples are drawn
-        here: bootstrap results do not keep the item means an index needs.)
+        a result of ``cm.bootstrap(res, ...)`` contributes its very resamples (replayed
+        with :meth:`~csimodel.BootstrapResults.iter_counts`, so the index intervals and the
+        bootstrap's parameter intervals come from the same resamples; it must have been
+        drawn on the same used rows as ``res``). Respondents are resampled (with their case
+        weights) and, for every resample, the model is re-estimated (batched), the index
+        weights recomputed and the segment means recomputed, so the interval covers the
+        uncertainty of both weights and means.
     random_state : None, int or numpy.random.Generator, optional
-        Seed for the resamples drawn with ``boot``.
+        Seed for the resamples drawn with an int ``boot`` (counts
+        ``Generator.multinomial(n, [1/n] * n)``); ignored with a bootstrap result.
     negative_weights : {'error', 'zero'}, default='error'
         Policy for negative index weights; see :func:`~csimodel.scoring.index_weights`.
 
@@ -322,6 +325,8 @@ def indices(
         check_number(
             None if isinstance(n_boot, bool) else n_boot, "boot", "indices", integer=True, low=2
         )
+        if hasattr(boot, "iter_counts"):
+            boot.check_fit(res, "indices")
     a, c, blocks = _fit_affine(res, negative_weights)
     S = score_array(res.data.X, a, c, blocks)
     keys = [res.data.column(b) for b in _by_list(by)]
@@ -334,9 +339,12 @@ def indices(
     if n_boot is None:
         return table
     codes = _segment_codes(keys, table.index, res.n_used)
-    dist, n_failed = _bootstrap_indices(
-        res, codes, len(table), w, int(n_boot), random_state, negative_weights
-    )
+    n = res.n_used
+    if hasattr(boot, "iter_counts"):
+        counts = boot.iter_counts(_chunk(n))
+    else:
+        counts = _multinomial_counts(n, int(n_boot), random_state)
+    dist, n_failed = _bootstrap_indices(res, codes, len(table), w, counts, negative_weights)
     q = np.quantile(dist, [(1 - level) / 2, (1 + level) / 2], axis=0)  # (2, G, J)
     for j, con in enumerate(res.model.constructs):
         table[f"{con} ci_lower"] = q[0, :, j]
@@ -355,8 +363,24 @@ def _segment_codes(keys: list[pd.Series], index: pd.Index, n: int) -> np.ndarray
     return index.get_indexer(mi)
 
 
-def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_weights):
-    """Index distribution (n_ok, G, J): resample, re-estimate, re-weight, re-average."""
+def _chunk(n: int) -> int:
+    return int(max(1, min(500, 2**24 // max(n, 1))))
+
+
+def _multinomial_counts(n: int, n_boot: int, random_state: Any):
+    """Resample counts (chunk, n) drawn as documented for ``indices(boot=int)``."""
+    rng = np.random.default_rng(random_state)
+    chunk = _chunk(n)
+    for start in range(0, n_boot, chunk):
+        B = min(chunk, n_boot - start)
+        yield rng.multinomial(n, np.full(n, 1.0 / n), size=B).astype(float)  # (B, n)
+
+
+def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
+    """Index distribution (n_ok, G, J): resample, re-estimate, re-weight, re-average.
+
+    ``counts`` yields resample-count chunks (B, n) of the used rows.
+    """
     import warnings
 
     from ..exceptions import CsimodelWarning
@@ -365,7 +389,6 @@ def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_wei
     m = res.model
     X = res.data.X
     n = X.shape[0]
-    rng = np.random.default_rng(random_state)
     builder = MomentBuilder(X, res.data.weights)
     mask = m.block_mask().astype(float)  # (p, J)
     lo, hi = res.data.scale_low, res.data.scale_high
@@ -373,11 +396,9 @@ def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_wei
     onehot = np.zeros((n, G))
     onehot[np.arange(n), codes] = 1.0
     cw = np.ones(n) if case_w is None else np.asarray(case_w, float)
-    chunk = int(max(1, min(500, 2**24 // max(n, 1))))
-    out, failed = [], 0
-    for start in range(0, n_boot, chunk):
-        B = min(chunk, n_boot - start)
-        F = rng.multinomial(n, np.full(n, 1.0 / n), size=B).astype(float)  # (B, n)
+    out, failed, n_boot = [], 0, 0
+    for F in counts:
+        n_boot += len(F)
         _, Sb = builder.moments(F)
         est = res.estimator.estimate(Sb, m)
         outer = (est.weights * mask).sum(axis=2)  # (B, p)
