@@ -67,6 +67,12 @@ from .data import parse_scale
 from .estimators.base import effect_pairs, total_effects
 from .exceptions import CsimodelWarning, DataError, EstimationError, ModelError
 from .moments import MomentBuilder, covariance
+from .scoring.weights import (
+    check_scales,
+    negative_index_weights,
+    normalize_blocks,
+    raw_index_weights,
+)
 
 __all__ = ["ipma", "ipa", "IPMAResults", "IPAResults", "QUADRANTS"]
 
@@ -101,13 +107,7 @@ class _Frozen:
 # =========================================================================== IPMA helpers
 def _declared_scale(res) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = res.data.scale_low, res.data.scale_high
-    bad = [it for it, a, b in zip(res.data.items, lo, hi, strict=True) if not np.isfinite(a + b)]
-    if bad:
-        raise DataError(
-            f"IPMA needs the declared answer scale of every item to rescale it to 0-100; "
-            f"no scale was declared for {list_some(bad)}. Refit with the scale, e.g. "
-            "fit(model, data, scale=(1, 10)), or a dict {item: (low, high)}."
-        )
+    check_scales(res.data.items, lo, hi, "IPMA cannot rescale them to 0-100")
     return lo, hi
 
 
@@ -121,59 +121,26 @@ def _rescaled_index_weights(
     zero_negative: bool = False,
     strict: bool = True,
 ) -> np.ndarray:
-    """Weights of the 0-100 rescaled items, summing to 1 per construct.
+    """Weights ``(B, p, J)`` of the 0-100 rescaled items, summing to 1 per construct.
 
-    Parameters
-    ----------
-    weights : ndarray (B, p, J)
-        Outer weights in block layout (PLS metric: standardized or centred items).
-    item_sd : ndarray (B, p)
-        Item standard deviations (raw scale) of the same moments.
-    lo, hi : ndarray (p,)
-        Declared scale ends.
-    standardize : bool
-        Whether ``weights`` apply to standardized items (else to centred raw items).
-    zero_negative : bool
-        Give items with a negative weight weight 0 before normalizing.
-    strict : bool
-        Raise if a block's weights sum to (almost) zero; else leave NaN there.
-
-    Returns
-    -------
-    ndarray (B, p, J)
+    The raw-scale weights (:func:`~csimodel.scoring.weights.raw_index_weights`) times the
+    scale spans ``hi - lo``, normalized per block
+    (:func:`~csimodel.scoring.weights.normalize_blocks`). ``strict``: raise if a block's
+    weights sum to (almost) zero; else leave NaN there.
     """
-    raw = weights / item_sd[:, :, None] if standardize else weights
-    w = raw * ((hi - lo) / 100.0)[None, :, None]
-    if zero_negative:
-        w = np.where(w > 0, w, 0.0)
-    tot = w.sum(axis=1, keepdims=True)
-    small = np.abs(tot) <= 1e-10 * np.abs(raw * ((hi - lo) / 100.0)[None, :, None]).sum(
-        axis=1, keepdims=True
-    )
-    if np.any(small):
-        if strict:
-            raise EstimationError(
-                "The outer weights of a construct sum to (almost) zero (or none is positive), "
-                "so its 0-100 index weights cannot be normalized; check the items' coding."
-            )
-        tot = np.where(small, np.nan, tot)
-    return w / tot
+    raw = raw_index_weights(weights, item_sd, standardize)
+    Wr = normalize_blocks(raw, zero_negative=zero_negative, factor=(hi - lo) / 100.0)
+    if strict and np.isnan(Wr).any() and np.isfinite(raw).all():
+        raise EstimationError(
+            "The outer weights of a construct sum to (almost) zero (or none is positive), "
+            "so its 0-100 index weights cannot be normalized; check the items' coding."
+        )
+    return Wr
 
 
 def _negative_weights(weights: np.ndarray, item_sd: np.ndarray, standardize: bool) -> np.ndarray:
     """(B, p) True where an item's weight (raw metric) is negative beyond rounding."""
-    raw = weights / item_sd[:, :, None] if standardize else weights
-    scale = np.abs(raw).sum(axis=1, keepdims=True)
-    return np.any(raw < -1e-10 * scale, axis=2)
-
-
-def _rescale_items(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    return (X - lo) / (hi - lo) * 100.0
-
-
-def _rescaled_scores(X: np.ndarray, index_weights: np.ndarray, lo, hi) -> np.ndarray:
-    """0-100 construct scores ``(n, J)`` of raw items ``X`` (n, p); weights (p, J)."""
-    return _rescale_items(X, lo, hi) @ index_weights
+    return negative_index_weights(raw_index_weights(weights, item_sd, standardize))
 
 
 def _unstandardized_totals(C: np.ndarray, model) -> np.ndarray:

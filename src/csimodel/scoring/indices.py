@@ -24,24 +24,20 @@ import pandas as pd
 
 from .._validation import check_number, list_some
 from ..exceptions import DataError
-from .weights import _fit_arrays, normalized_index_weights
+from .weights import (
+    _fit_arrays,
+    check_scales,
+    index_values,
+    negative_index_weights,
+    normalize_blocks,
+    normalized_index_weights,
+    raw_index_weights,
+)
 
 __all__ = ["indices", "respondent_scores"]
 
 
 # ----------------------------------------------------------------------------- array core
-def check_scales(items: Sequence[str], low: np.ndarray, high: np.ndarray) -> None:
-    """Raise a DataError that shows how to declare a scale if any item has none."""
-    missing = [items[i] for i in np.flatnonzero(~(np.isfinite(low) & np.isfinite(high)))]
-    if missing:
-        raise DataError(
-            f"No answer scale was declared for item(s) {list_some(missing)}, so a 0-100 index "
-            "cannot be formed (csimodel never uses the observed min/max). Declare the scale "
-            "when fitting: fit(..., scale=(1, 10)) for one scale for all items, or "
-            "fit(..., scale={'item': (0, 10), ...}) per item."
-        )
-
-
 def affine(
     index_w: np.ndarray, low: np.ndarray, high: np.ndarray, blocks: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -390,7 +386,7 @@ def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
     X = res.data.X
     n = X.shape[0]
     builder = MomentBuilder(X, res.data.weights)
-    mask = m.block_mask().astype(float)  # (p, J)
+    J = len(m.constructs)
     lo, hi = res.data.scale_low, res.data.scale_high
     standardized = bool(getattr(res.estimator, "standardize", True))
     onehot = np.zeros((n, G))
@@ -401,29 +397,20 @@ def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
         n_boot += len(F)
         _, Sb = builder.moments(F)
         est = res.estimator.estimate(Sb, m)
-        outer = (est.weights * mask).sum(axis=2)  # (B, p)
-        raw = outer / est.item_sd if standardized else outer
+        raw = raw_index_weights(est.weights, est.item_sd, standardized)  # (B, p, J)
         # a block's sign is arbitrary per resample; orient it so its weights sum positive
-        tot = raw @ mask  # (B, J)
-        raw = raw * (np.sign(tot) @ mask.T)
-        scale = np.abs(raw) @ mask @ mask.T
-        neg = raw < -1e-10 * scale
-        if negative_weights == "zero":
-            raw = np.where(raw > 0, raw, 0.0)
-        tot = raw @ mask
-        ok = est.converged & np.all(np.isfinite(raw), axis=1) & np.all(tot > 0, axis=1)
+        raw = raw * np.sign(raw.sum(axis=1, keepdims=True))
+        neg = negative_index_weights(raw)
+        wn = normalize_blocks(raw, zero_negative=True)  # (B, p, J), NaN for a dead block
+        ok = est.converged & np.all(np.isfinite(wn), axis=(1, 2))
         if negative_weights == "error":
             ok &= ~neg.any(axis=1)
         failed += int((~ok).sum())
-        raw, tot, F = raw[ok], tot[ok], F[ok]
-        wn = raw / (tot @ mask.T)  # (b, p) index weights, summing to 1 per block
-        span = (wn * (hi - lo)) @ mask  # (b, J)
-        a = 100.0 * wn / (span @ mask.T)
-        cst = (a * lo) @ mask  # (b, J)
+        wn, F = wn[ok], F[ok]
         Fw = F * cw
         seg_w = Fw @ onehot  # (b, G)
         means = np.einsum("bn,ng,np->bgp", Fw, onehot, X) / seg_w[:, :, None]
-        out.append(np.einsum("bgp,bp,pj->bgj", means, a, mask) - cst[:, None, :])
+        out.append(index_values(wn, means, lo, hi))  # (b, G, J)
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap resamples were left out of the index intervals "
@@ -431,7 +418,7 @@ def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
             CsimodelWarning,
             stacklevel=3,
         )
-    dist = np.concatenate(out) if out else np.empty((0, G, mask.shape[1]))
+    dist = np.concatenate(out) if out else np.empty((0, G, J))
     if len(dist) < 2:
         raise DataError("Fewer than 2 bootstrap resamples succeeded; no interval can be formed.")
     return dist, failed
