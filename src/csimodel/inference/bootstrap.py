@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._frozen import Frozen
 from .._validation import ParameterError, check_number, check_option
 from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
 from ..exceptions import CsimodelWarning
@@ -333,7 +334,7 @@ def _summarize(
 
 
 # --------------------------------------------------------------------------- results
-class BootstrapResults:
+class BootstrapResults(Frozen):
     r"""Bootstrap standard errors, t and p values and confidence intervals (read-only).
 
     Produced by :func:`bootstrap`; see there for the formulas.
@@ -375,16 +376,6 @@ class BootstrapResults:
     >>> boot.distribution("r_squared").shape
     (100, 6)
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        for k, v in kwargs.items():
-            object.__setattr__(self, k, v)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
 
     @property
     def n_ok(self) -> int:
@@ -592,9 +583,6 @@ class BootstrapResults:
         if self.n_failed:
             s.add_note(f"{self.n_failed} resample(s) failed (no convergence or non-finite values).")
         return s
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (

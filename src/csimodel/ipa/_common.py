@@ -1,10 +1,13 @@
-"""Pieces shared by IPMA and classic IPA: quadrant names and frozen result objects."""
+"""Pieces shared by IPMA and classic IPA: quadrant names and the frozen, plottable result
+base."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+
+from .._frozen import Frozen
 
 __all__ = ["QUADRANTS"]
 
@@ -21,16 +24,12 @@ def _quadrant(imp: np.ndarray, perf: np.ndarray, ci: float, cp: float) -> list[s
     return [QUADRANTS[(bool(i >= ci), bool(p >= cp))] for i, p in zip(imp, perf, strict=True)]
 
 
-class _Frozen:
-    def __init__(self, **kwargs: Any) -> None:
-        for k, v in kwargs.items():
-            object.__setattr__(self, k, v)
+class _MapResults(Frozen):
+    """Frozen IPMA / IPA results, drawn as an importance-performance map."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
+    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
+        """Draw the importance-performance map (performance on the x axis); returns an
+        :class:`~csimodel.plotting.ImportancePerformanceDisplay`."""
+        from ..plotting import ImportancePerformanceDisplay
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)

@@ -17,13 +17,13 @@ import pandas as pd
 from .._validation import ParameterError, check_option, list_some
 from ..data import parse_scale
 from ..exceptions import DataError
-from ._common import _Frozen, _quadrant
+from ._common import _MapResults, _quadrant
 
 __all__ = ["ipa", "IPAResults"]
 
 
 # =========================================================================== classic IPA
-class IPAResults(_Frozen):
+class IPAResults(_MapResults):
     """Classic (stated-importance) importance-performance analysis results (read-only).
 
     Attributes
@@ -56,12 +56,6 @@ class IPAResults(_Frozen):
             "Quadrants after Martilla & James (1977); a point on a crosshair line counts as high."
         )
         return s
-
-    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
-        """Draw the importance-performance map (performance on the x axis)."""
-        from ..plotting import ImportancePerformanceDisplay
-
-        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         return f"<csimodel.IPAResults: {len(self.table)} rows, crosshair {self.crosshair_kind!r}>"

@@ -64,7 +64,7 @@ from ..scoring.weights import (
     normalize_blocks,
     raw_index_weights,
 )
-from ._common import _Frozen, _quadrant
+from ._common import _MapResults, _quadrant
 
 __all__ = ["ipma", "IPMAResults"]
 
@@ -161,7 +161,7 @@ def _boot_counts(boot: Any, n: int) -> np.ndarray:
 
 
 # =========================================================================== IPMA
-class IPMAResults(_Frozen):
+class IPMAResults(_MapResults):
     """Importance-performance map analysis results (read-only).
 
     Attributes
@@ -210,13 +210,6 @@ class IPMAResults(_Frozen):
             "importance x (100 - performance)."
         )
         return s
-
-    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
-        """Draw the importance-performance map; returns an
-        :class:`~csimodel.plotting.ImportancePerformanceDisplay`."""
-        from ..plotting import ImportancePerformanceDisplay
-
-        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         return (
