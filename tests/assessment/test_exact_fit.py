@@ -146,3 +146,24 @@ def test_exact_fit_rejects_at_about_the_nominal_rate():
     assert stats.binom.sf(k0 - 1, reps, 0.05) > 0.001, k0
     k1 = _rejections(0.6, 20, rng)  # missing direct path A -> C
     assert k1 >= 10, k1
+
+
+@pytest.mark.filterwarnings("ignore::csimodel.exceptions.CsimodelWarning")
+@pytest.mark.parametrize("estimator", [cm.PLS(), cm.PLSc()])
+def test_fit_test_table_and_summary(data, estimator):
+    """The tested values are the model_fit table's; quantiles are ordered; summary shows it;
+    a bootstrap of other rows is refused."""
+    res = estimator.fit(cm.models.ecsi(), data, scale=(1, 10))
+    qa = cm.assess(res, boot=30, random_state=1)
+    t = qa.model_fit_test
+    for kind in ("saturated", "estimated"):
+        np.testing.assert_array_equal(t.loc[kind, "value"].to_numpy(), qa.model_fit[kind])
+    assert (t["HI95"] <= t["HI99"]).all() and (t["HI95"] > 0).all()
+    np.testing.assert_array_equal(t["exceeds_HI95"], t["value"] > t["HI95"])
+    text = qa.summary().as_text()
+    assert "Bootstrap test of exact fit" in text and "HTMT upper bound" in text
+    other = cm.bootstrap(
+        cm.PLS().fit(cm.models.ecsi(), data.iloc[:200], scale=(1, 10)), n_boot=5, progress=False
+    )
+    with pytest.raises(cm.DataError, match="assess"):
+        cm.assess(res, boot=other)

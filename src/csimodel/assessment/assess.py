@@ -356,7 +356,11 @@ def assess(
     extra: dict[str, Any] = {}
     if counts is not None:
         extra = bootstrap_assessment(
-            res, counts, {"saturated": Sig_sat[0], "estimated": Sig_est[0]}, level
+            res,
+            counts,
+            {"saturated": Sig_sat[0], "estimated": Sig_est[0]},
+            {"saturated": fm[0], "estimated": fm[1]},
+            level,
         )
         extra["level"] = float(level)
     return Assessment(

@@ -95,13 +95,17 @@ def _quantile(a: np.ndarray, q: float) -> np.ndarray:
 
 
 def bootstrap_assessment(
-    res, counts: Iterable[np.ndarray], Sigma: dict[str, np.ndarray], level: float
+    res,
+    counts: Iterable[np.ndarray],
+    Sigma: dict[str, np.ndarray],
+    original: dict[str, np.ndarray],
+    level: float,
 ) -> dict:
     """HTMT bounds and exact-fit test tables from resample-count chunks ``(m, n)``.
 
-    ``Sigma`` maps 'saturated' / 'estimated' to the fit's implied item correlations.
-    Returns a dict with ``htmt_upper``, ``htmt2_upper`` (DataFrames), ``model_fit_test``
-    (DataFrame) and ``n_boot``.
+    ``Sigma`` maps 'saturated' / 'estimated' to the fit's implied item correlations,
+    ``original`` to the fit's (SRMR, d_ULS, d_G). Returns a dict with ``htmt_upper``,
+    ``htmt2_upper`` (DataFrames), ``model_fit_test`` (DataFrame) and ``n_boot``.
     """
     m = res.model
     mask = m.block_mask()
@@ -140,7 +144,7 @@ def bootstrap_assessment(
     }
     rows = []
     for kind in MODELS:
-        orig = fit_measures(_cor(res.cov[None]), Sigma[kind][None])[0]
+        orig = original[kind]
         dist = np.concatenate(stats[kind]) if stats[kind] else np.full((0, 3), np.nan)
         for k, name in enumerate(MEASURES):
             d = dist[:, k]
