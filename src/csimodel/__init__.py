@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, models, scoring
+from . import datasets, distributed, models, scoring
 from .assessment import Assessment, assess
 from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
@@ -52,6 +52,7 @@ __all__ = [
     "prepare",
     "Summary",
     "datasets",
+    "distributed",
     "models",
     "CsimodelError",
     "ModelSyntaxError",

@@ -40,7 +40,7 @@ class CBSEMResults:
     fmin : float
         Discrepancy function at the estimate.
     convergence : mapping (read-only)
-        semopy's objective and max |gradient|, the polished ones, iterations, the objective
+        semopy's objective and max ``|gradient|``, the polished ones, iterations, the objective
         reached from each start, ``converged``.
     inadmissible : tuple of str
         Improper-solution findings (negative variances, standardized values > 1,
@@ -191,7 +191,7 @@ class CBSEMResults:
 
     @property
     def converged(self) -> bool:
-        """True when the final max |gradient| of the discrepancy is below tolerance."""
+        """True when the final max ``|gradient|`` of the discrepancy is below tolerance."""
         return bool(self.convergence["converged"])
 
     @property

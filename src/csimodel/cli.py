@@ -1,21 +1,37 @@
-"""Command line interface: ``csimodel fit``.
+"""Command line interface: ``csimodel fit``, ``score``, ``indices`` and ``ipma``.
 
-User errors print one line (``csimodel: error: ...``) and exit with code 2; unexpected
-internal errors exit with code 1.
+User errors (bad files, bad options, data the model cannot use) print one line
+(``csimodel: error: ...``) on stderr and exit with code 2; unexpected internal errors print
+one line (``csimodel: internal error: ...``) and exit with code 1. Results go to stdout
+(text summary, or JSON with ``--json``); warnings and progress go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .exceptions import CsimodelError, CsimodelWarning, ModelSyntaxError
 
 EXAMPLES = {
     "ecsi": "ECSI model (Tenenhaus et al. 2005) on the bundled ecsi_mobi data, 1-10 scale",
+}
+ESTIMATORS = ("pls", "plsc", "cbsem")
+DATA_SUFFIXES = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
 }
 
 
@@ -23,21 +39,46 @@ class UserError(Exception):
     """A problem with the command line input (file missing, bad option)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2) that point to ``--help``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"csimodel: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------- input
 def _read_table(path: str):
     import pandas as pd
 
     p = Path(path)
     if not p.exists():
         raise UserError(f"data file {path!r} does not exist")
-    suffix = p.suffix.lower()
+    if p.is_dir():
+        raise UserError(f"data file {path!r} is a folder, not a file")
+    kind = DATA_SUFFIXES.get(p.suffix.lower())
+    if kind is None:
+        raise UserError(
+            f"data file {path!r} has an unknown type {p.suffix!r}; use a CSV (.csv, .tsv, "
+            ".txt), Parquet (.parquet) or Excel (.xlsx) file"
+        )
     try:
-        if suffix in (".parquet", ".pq"):
+        if kind == "parquet":
             return pd.read_parquet(p)
-        if suffix in (".xlsx", ".xls"):
+        if kind == "excel":
             return pd.read_excel(p)
         return pd.read_csv(p, encoding="utf-8-sig", sep=None, engine="python")
-    except (ValueError, OSError, ImportError) as e:
-        raise UserError(f"could not read data file {path!r}: {e}") from None
+    except ImportError as e:
+        need = "openpyxl" if kind == "excel" else "pyarrow"
+        raise UserError(
+            f"reading {path!r} needs the optional package {need!r} ({e}); "
+            f"install it with 'pip install {need}' or save the data as CSV"
+        ) from None
+    except (ValueError, OSError, UnicodeDecodeError) as e:
+        msg = " ".join(str(e).split())
+        raise UserError(f"could not read data file {path!r}: {msg}") from None
+    except Exception as e:  # parser-specific errors (csv.Error, zipfile, ...)
+        msg = " ".join(str(e).split())
+        raise UserError(f"could not read data file {path!r}: {type(e).__name__}: {msg}") from None
 
 
 def _read_model(path: str):
@@ -46,16 +87,56 @@ def _read_model(path: str):
     p = Path(path)
     if not p.exists():
         raise UserError(f"model file {path!r} does not exist")
+    if p.is_dir():
+        raise UserError(f"model file {path!r} is a folder, not a file")
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"could not read model file {path!r}: {e}") from None
+    if text.lstrip().startswith("{"):
+        raise UserError(
+            f"model file {path!r} is JSON; 'fit' needs model syntax (lavaan style, "
+            "e.g. 'Satisfaction =~ CUSA1 + CUSA2'); JSON model files are for 'score'"
+        )
     return Model(text)
 
 
-def _cmd_fit(args: argparse.Namespace) -> int:
+def _check_output(path: str | None, what: str) -> None:
+    """Fail before the (possibly long) estimation when an output cannot be written."""
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise UserError(f"cannot write {what} {path!r}: folder {str(parent)!r} does not exist")
+    if Path(path).is_dir():
+        raise UserError(f"cannot write {what} {path!r}: it is a folder")
+
+
+def _estimator(name: str, scheme: str | None, unstandardized: bool):
+    from . import estimators
+
+    if name == "cbsem":
+        import csimodel
+
+        cls = getattr(csimodel, "CBSEM", None)
+        if cls is None:
+            raise UserError("--estimator cbsem is not available in this version of csimodel")
+        if scheme is not None:
+            raise UserError("--scheme applies to PLS estimators only, not to --estimator cbsem")
+        if unstandardized:
+            raise UserError("--unstandardized applies to --estimator pls only")
+        return cls()
+    scheme = scheme or "path"
+    if name == "plsc":
+        if unstandardized:
+            raise UserError("--unstandardized applies to --estimator pls only (PLSc standardizes)")
+        return estimators.PLSc(scheme=scheme)
+    return estimators.PLS(scheme=scheme, standardize=not unstandardized)
+
+
+def _fit_from_args(args: argparse.Namespace):
+    """Model, data and fit from the shared fit options; warnings go to stderr."""
     from . import datasets, models
-    from .estimators import PLS
 
     if args.example:
         if args.model or args.data:
@@ -69,57 +150,504 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         model = _read_model(args.model)
         data = _read_table(args.data)
         scale = tuple(args.scale) if args.scale else None
-    est = PLS(scheme=args.scheme, standardize=not args.unstandardized)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CsimodelWarning)
-        res = est.fit(
-            model,
-            data,
-            scale=scale,
-            missing=args.missing,
-            missing_values=tuple(args.missing_values or ()),
-            weights=args.weights,
+    est = _estimator(args.estimator, args.scheme, args.unstandardized)
+    return _with_warnings(
+        est.fit,
+        model,
+        data,
+        scale=scale,
+        missing=args.missing,
+        missing_values=tuple(args.missing_values or ()),
+        weights=args.weights,
+    )
+
+
+# --------------------------------------------------------------------------- output
+def _num(x: Any) -> Any:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return x
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _series_dict(s) -> dict[str, Any]:
+    return {str(k): _num(v) for k, v in s.items()}
+
+
+def fit_json(res: Any) -> dict[str, Any]:
+    """Machine-readable content of a fit (what ``csimodel fit --json`` prints)."""
+    from . import __version__
+
+    est = res.estimator
+    params = est.get_params() if hasattr(est, "get_params") else {}
+    out: dict[str, Any] = {
+        "csimodel_version": __version__,
+        "estimator": type(est).__name__,
+        "settings": {k: _num(v) if isinstance(v, float) else v for k, v in params.items()},
+        "n_total": int(res.n_total),
+        "n_used": int(res.n_used),
+        "n_excluded": int(len(res.excluded)),
+        "missing": res.data.missing,
+        "converged": bool(res.converged),
+        "n_iter": int(res.n_iter),
+        "params": [
+            {k: (_num(v) if k not in ("lhs", "op", "rhs") else v) for k, v in row.items()}
+            for row in res.params.to_dict(orient="records")
+        ],
+        "r_squared": _series_dict(res.r_squared),
+    }
+    r2_adj = getattr(res, "r_squared_adj", None)
+    if r2_adj is not None:
+        out["r_squared_adj"] = _series_dict(r2_adj)
+    fit_indices = getattr(res, "fit_indices", None)
+    if fit_indices is not None:
+        out["fit_indices"] = _series_dict(fit_indices)
+    return out
+
+
+def _one_line(msg: Any) -> str:
+    return " ".join(line.strip() for line in str(msg).strip().splitlines() if line.strip())
+
+
+def _info(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(f"csimodel: {text}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- commands
+def _feature(name: str, option: str):
+    """A public csimodel function that may not exist in this version (bootstrap, ipma)."""
+    import csimodel
+
+    fn = getattr(csimodel, name, None)
+    if fn is None:
+        raise UserError(f"{option} is not available in this version of csimodel")
+    return fn
+
+
+def _check_boot(args: argparse.Namespace) -> None:
+    if args.boot is not None and args.boot < 2:
+        raise UserError(f"--boot must be at least 2 resamples; got {args.boot}")
+    if args.boot is None and args.seed is not None:
+        raise UserError("--seed sets the bootstrap's random numbers: use it with --boot N")
+
+
+def _bootstrap(res: Any, args: argparse.Namespace):
+    boot_fn = _feature("bootstrap", "--boot")
+    return _with_warnings(
+        boot_fn,
+        res,
+        n_boot=args.boot,
+        random_state=args.seed,
+        level=args.level,
+        ci=args.ci,
+        progress=False if args.quiet else None,
+    )
+
+
+def boot_json(boot: Any) -> dict[str, Any]:
+    """Machine-readable bootstrap table (what ``fit --boot N --json`` adds)."""
+    cols = [c for c in boot.params.columns if c not in ("lhs", "op", "rhs")]
+    return {
+        "n_boot": int(boot.n_boot),
+        "n_failed": int(boot.n_failed),
+        "level": _num(getattr(boot, "level", None)),
+        "ci": getattr(boot, "ci", None),
+        "params": [
+            {"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], **{c: _num(r[c]) for c in cols}}
+            for r in boot.params.to_dict(orient="records")
+        ],
+    }
+
+
+def write_report(res: Any, path: str, **kwargs: Any):
+    from .report.html import write_report as _write
+
+    return _write(res, path, **kwargs)
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    _check_output(args.report, "report")
+    _check_output(args.out, "model file")
+    _check_boot(args)
+    if args.boot is not None:
+        _feature("bootstrap", "--boot")
+    if args.ipma_target is not None:
+        _feature("ipma", "--ipma-target")
+    if args.out and not (args.scale or args.example):
+        raise UserError(
+            "--out needs the answer scale of the items for the 0-100 scores: add --scale LOW HIGH"
         )
-    for w in caught:
-        print(f"csimodel: warning: {w.message}", file=sys.stderr)
-    print(res.summary().as_text())
+    res = _fit_from_args(args)
+    if args.ipma_target is not None and args.ipma_target not in res.model.constructs:
+        raise UserError(_unknown_construct(args.ipma_target, res.model.constructs))
+    boot = _bootstrap(res, args) if args.boot is not None else None
+    if args.out:
+        res.to_scoring_model().save(args.out)
+        _info(args, f"scoring model written to {args.out}")
+    if args.report:
+        path = _with_warnings(
+            write_report, res, args.report, boot=boot, ipma_target=args.ipma_target or "auto"
+        )
+        _info(args, f"report written to {path}")
+    if args.json:
+        out = fit_json(res)
+        if boot is not None:
+            out["bootstrap"] = boot_json(boot)
+        json.dump(out, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    elif not args.quiet:
+        print(res.summary().as_text())
+        if boot is not None:
+            print()
+            print(boot.summary().as_text())
     return 0
 
 
+def _unknown_construct(name: str, constructs: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(constructs), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"construct {name!r} is not in the model; {hint}constructs: {', '.join(constructs)}"
+
+
+def _cmd_ipma(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    ipma_fn = _feature("ipma", "'csimodel ipma'")
+    _check_output(args.output, "IPMA table")
+    _check_output(args.plot, "IPMA map")
+    _check_boot(args)
+    res = _fit_from_args(args)
+    if args.target not in res.model.constructs:
+        raise UserError(_unknown_construct(args.target, res.model.constructs))
+    if args.by is not None and (res.data.frame is None or args.by not in res.data.frame):
+        raise UserError(f"--by column {args.by!r} is not in the data")
+    counts = None
+    if args.boot is not None:
+        # resample counts of the used rows (rows drawn with replacement), seeded
+        rng = np.random.default_rng(args.seed)
+        n = res.n_used
+        idx = rng.integers(0, n, size=(args.boot, n))
+        counts = np.zeros((args.boot, n))
+        np.add.at(counts, (np.arange(args.boot)[:, None], idx), 1.0)
+    imp = _with_warnings(
+        ipma_fn, res, target=args.target, level=args.ipma_level, by=args.by, boot=counts
+    )
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        disp = imp.plot()
+        disp.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+        _info(args, f"IPMA map written to {args.plot}")
+    if args.report:
+        path = _with_warnings(write_report, res, args.report, ipma_target=args.target)
+        _info(args, f"report written to {path}")
+    if args.output or args.json:
+        _write_table(imp.table, args.output, args, "IPMA table")
+    elif not args.quiet:
+        print(imp.summary().as_text())
+    return 0
+
+
+def _load_scoring_model(path: str):
+    from .io import load_model
+
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"model file {path!r} does not exist")
+    if p.suffix.lower() != ".json":
+        raise UserError(
+            f"model file {path!r} is not a .json scoring model; make one with "
+            "'csimodel fit MODEL DATA --scale LOW HIGH --out model.json'"
+        )
+    return load_model(p)
+
+
+def _write_table(df, path: str | None, args: argparse.Namespace, what: str) -> None:
+    """Write a table by suffix (.csv, .parquet, .xlsx, .json) or print it as CSV to stdout."""
+    if path is None:
+        if args.json:
+            sys.stdout.write(df.reset_index().to_json(orient="records", indent=2) + "\n")
+        else:
+            df.to_csv(sys.stdout)
+        return
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            df.to_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            df.to_excel(path)
+        elif suffix == ".json":
+            Path(path).write_text(df.reset_index().to_json(orient="records", indent=2))
+        else:
+            df.to_csv(path)
+    except ImportError as e:
+        raise UserError(f"writing {path!r} needs an optional package: {e}") from None
+    _info(args, f"{what} written to {path}")
+
+
+def _with_warnings(fn, *a, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CsimodelWarning)
+        out = fn(*a, **kw)
+    for w in caught:
+        if issubclass(w.category, CsimodelWarning):
+            print(f"csimodel: warning: {_one_line(w.message)}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _check_column(data, col: str, path: str) -> None:
+    if col in data.columns:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(col, [str(c) for c in data.columns], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UserError(f"column {col!r} is not in {path!r}{hint}")
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    _check_output(args.output, "scores")
+    sm = _load_scoring_model(args.model)
+    data = _read_table(args.data)
+    if args.id is not None:
+        _check_column(data, args.id, args.data)
+    scores = _with_warnings(
+        sm.score, data, missing=args.missing, missing_values=tuple(args.missing_values or ())
+    )
+    if args.id is not None:
+        scores.insert(0, args.id, data.loc[scores.index, args.id].to_numpy())
+        scores = scores.set_index(args.id)
+    else:
+        scores.index.name = scores.index.name or "row"
+    _write_table(scores, args.output, args, "scores")
+    return 0
+
+
+def _cmd_indices(args: argparse.Namespace) -> int:
+    _check_output(args.output, "indices")
+    sm = _load_scoring_model(args.model)
+    data = _read_table(args.data)
+    by = args.by or None
+    for col in (by or []) + ([args.weights] if args.weights else []):
+        _check_column(data, col, args.data)
+    table = _with_warnings(
+        sm.indices,
+        data,
+        by=by,
+        weights=args.weights,
+        missing=args.missing,
+        missing_values=tuple(args.missing_values or ()),
+    )
+    if args.output is None and not args.json:
+        import pandas as pd
+
+        with pd.option_context("display.width", 200, "display.max_columns", 50):
+            print(table.round(args.decimals).to_string())
+        return 0
+    _write_table(table, args.output, args, "indices")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def _add_fit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", nargs="?", help="model syntax file (lavaan style)")
+    p.add_argument("data", nargs="?", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
+    p.add_argument("--example", choices=sorted(EXAMPLES), help="use a bundled model and data")
+    p.add_argument(
+        "--estimator", default="pls", choices=ESTIMATORS, help="pls (default), plsc or cbsem"
+    )
+    p.add_argument(
+        "--scheme",
+        default=None,
+        choices=["centroid", "factorial", "path"],
+        help="inner weighting scheme of PLS/PLSc (default: path)",
+    )
+    p.add_argument(
+        "--scale",
+        nargs=2,
+        type=float,
+        metavar=("LOW", "HIGH"),
+        help="answer scale of all items, e.g. --scale 1 10",
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "mean", "error"])
+    p.add_argument(
+        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+    )
+    p.add_argument("--weights", metavar="COLUMN", help="column with case weights")
+    p.add_argument(
+        "--unstandardized", action="store_true", help="PLS: centre items only (standardize=False)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="csimodel",
-        description="Customer-satisfaction index modelling (PLS path modelling).",
-        epilog="Example: csimodel fit --example ecsi",
+        allow_abbrev=False,
+        description="Customer-satisfaction index modelling: PLS path modelling, PLSc, "
+        "CB-SEM, reports.",
+        epilog="Examples:\n  csimodel fit --example ecsi\n"
+        "  csimodel fit model.txt survey.csv --scale 1 10 --report report.html\n\n"
+        "Run 'csimodel COMMAND --help' for the options of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     fit = sub.add_parser(
         "fit",
-        help="fit a model to survey data and print the summary",
-        description="Fit a PLS path model and print its summary.",
+        allow_abbrev=False,
+        help="fit a model to survey data; print the summary, write a report",
+        description="Fit a model (PLS, PLSc or CB-SEM) and print its summary.",
         epilog=(
-            "Examples:\n  csimodel fit --example ecsi\n"
-            "  csimodel fit model.txt survey.csv --scale 1 10 --scheme path\n\n"
+            "Examples:\n"
+            "  csimodel fit --example ecsi\n"
+            "  csimodel fit --example ecsi --report report.html --quiet\n"
+            "  csimodel fit model.txt survey.csv --scale 1 10 --scheme path\n"
+            "  csimodel fit model.txt survey.xlsx --scale 1 10 --missing-values -99 --json\n"
+            "  csimodel fit --example ecsi --boot 5000 --seed 1 --report report.html\n"
+            "  csimodel fit --example ecsi --out model.json --quiet\n\n"
             "Examples available: " + "; ".join(f"{k}: {v}" for k, v in EXAMPLES.items())
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fit.add_argument("model", nargs="?", help="model syntax file (lavaan style)")
-    fit.add_argument("data", nargs="?", help="data file (CSV, Parquet or Excel)")
-    fit.add_argument("--example", choices=sorted(EXAMPLES), help="use a bundled model and data")
-    fit.add_argument("--scheme", default="path", choices=["centroid", "factorial", "path"])
-    fit.add_argument("--scale", nargs=2, type=float, metavar=("LOW", "HIGH"), help="answer scale")
-    fit.add_argument("--missing", default="listwise", choices=["listwise", "mean", "error"])
+    _add_fit_options(fit)
+    fit.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
     fit.add_argument(
-        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+        "--json", action="store_true", help="print params, R², counts as JSON instead of text"
     )
-    fit.add_argument("--weights", help="column with case weights")
     fit.add_argument(
-        "--unstandardized", action="store_true", help="centre items only (standardize=False)"
+        "--quiet", "-q", action="store_true", help="print no summary or progress (errors only)"
+    )
+    fit.add_argument(
+        "--out", metavar="MODEL.json", help="save a scoring model (for 'score' and 'indices')"
+    )
+    _add_boot_options(fit)
+    fit.add_argument(
+        "--ipma-target",
+        metavar="CONSTRUCT",
+        help="target of the report's importance-performance map (default: the model's "
+        "single final construct, e.g. Loyalty)",
     )
     fit.set_defaults(func=_cmd_fit)
+
+    ipma = sub.add_parser(
+        "ipma",
+        allow_abbrev=False,
+        help="importance-performance map analysis (IPMA) for a target construct",
+        description="Fit a model and run an importance-performance map analysis: importance "
+        "(total effect on the target) and performance (0-100 mean) of its drivers.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel ipma --example ecsi --target Loyalty\n"
+            "  csimodel ipma --example ecsi --target Loyalty --plot ipma.png --boot 500 --seed 1\n"
+            "  csimodel ipma model.txt survey.csv --scale 1 10 --target Loyalty "
+            "--level indicator -o ipma.csv"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_fit_options(ipma)
+    ipma.add_argument("--target", required=True, metavar="CONSTRUCT", help="target construct")
+    ipma.add_argument(
+        "--level",
+        dest="ipma_level",
+        default="construct",
+        choices=["construct", "indicator"],
+        help="rows: constructs (default) or their items",
+    )
+    ipma.add_argument("--by", metavar="COLUMN", help="segment column: one map per segment")
+    ipma.add_argument("--plot", metavar="FILE.png", help="write the map as an image")
+    ipma.add_argument("--report", metavar="FILE.html", help="write an HTML report with the map")
+    ipma.add_argument(
+        "-o", "--output", metavar="FILE", help="write the table (.csv, .parquet, .xlsx, .json)"
+    )
+    ipma.add_argument("--json", action="store_true", help="print the table as JSON records")
+    ipma.add_argument("--quiet", "-q", action="store_true", help="print no table or progress")
+    ipma.add_argument(
+        "--boot", type=int, metavar="N", help="bootstrap resamples for percentile intervals"
+    )
+    ipma.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
+    ipma.set_defaults(func=_cmd_ipma)
+
+    score = sub.add_parser(
+        "score",
+        allow_abbrev=False,
+        help="0-100 construct scores of new respondents with a saved model",
+        description="Score respondents (0-100 per construct) with a model saved by "
+        "'csimodel fit ... --out model.json'. Rows with a missing answer are left out "
+        "(warned) unless --missing error.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel fit --example ecsi --out model.json --quiet\n"
+            "  csimodel score model.json new_wave.csv -o scores.csv\n"
+            "  csimodel score model.json new_wave.xlsx --id respondent_id --missing-values -99"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_scoring_options(score)
+    score.add_argument("--id", metavar="COLUMN", help="label output rows by this column")
+    score.set_defaults(func=_cmd_score)
+
+    ind = sub.add_parser(
+        "indices",
+        allow_abbrev=False,
+        help="0-100 indices per construct, overall or by segment, with a saved model",
+        description="Indices (mean 0-100 scores) per construct, overall or per segment, "
+        "with a model saved by 'csimodel fit ... --out model.json'.",
+        epilog=(
+            "Examples:\n"
+            "  csimodel indices model.json survey.csv\n"
+            "  csimodel indices model.json survey.csv --by company -o indices.csv\n"
+            "  csimodel indices model.json survey.csv --by company period --weights w --json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_scoring_options(ind)
+    ind.add_argument("--by", nargs="+", metavar="COLUMN", help="segment column(s)")
+    ind.add_argument("--weights", metavar="COLUMN", help="column with case weights")
+    ind.add_argument(
+        "--decimals", type=int, default=1, help="decimals of the printed table (default 1)"
+    )
+    ind.set_defaults(func=_cmd_indices)
     return parser
+
+
+def _add_boot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--boot",
+        type=int,
+        metavar="N",
+        help="bootstrap N resamples: standard errors, p values, intervals (progress on stderr)",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
+    p.add_argument(
+        "--ci", default="percentile", choices=["percentile", "bca"], help="interval type"
+    )
+    p.add_argument(
+        "--level", type=float, default=0.95, help="confidence level of the intervals (0.95)"
+    )
+
+
+def _add_scoring_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="scoring model file (.json) written by 'csimodel fit --out'")
+    p.add_argument("data", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="output file (.csv, .parquet, .xlsx or .json); default: CSV on stdout",
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "error"])
+    p.add_argument(
+        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON records instead of CSV")
+    p.add_argument("--quiet", "-q", action="store_true", help="print no progress messages")
 
 
 def _version() -> str:
@@ -129,11 +657,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``csimodel`` command."""
+    """Entry point of the ``csimodel`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
     try:
         return args.func(args)
@@ -147,8 +675,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("csimodel: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `csimodel fit ... | head`
+        return 0
     except Exception as e:  # internal error: one line, exit 1
-        print(f"csimodel: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(
+            f"csimodel: internal error: {type(e).__name__}: {_one_line(e)} "
+            "(please report this at the csimodel issue tracker)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -159,9 +159,16 @@ def _to_frame(data: Any) -> pd.DataFrame:
             "A plain array has no column names, so items cannot be matched. "
             "Wrap it: pd.DataFrame(array, columns=[...item names...])."
         )
+    kind = f"{type(data).__module__}.{type(data).__name__}"
+    if kind.startswith("dask"):
+        raise DataError(
+            f"This step needs the data in memory and got a Dask {type(data).__name__}. "
+            "cm.PLS and cm.PLSc fit Dask data directly (see docs/scale.md); for other "
+            "estimators and analyses call .compute() first."
+        )
     raise DataError(
         f"data must be a pandas DataFrame (or a dict of columns / a structured array). "
-        f"Got {type(data).__name__} instead."
+        f"Got {kind} instead."
     )
 
 

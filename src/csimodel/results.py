@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from functools import cached_property
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -206,11 +208,16 @@ class FitResults:
         )
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Missing-data policy", self.data.missing)
-        if len(self.excluded):
-            reasons = self.excluded["reason"].value_counts()
-            s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
-        if len(self.imputed):
-            s.add_info("Imputed cells", f"{len(self.imputed)} (item means)")
+        # out-of-memory data (csimodel.distributed) lists a bounded sample but counts all
+        counts = getattr(self.data, "excluded_counts", None)
+        if counts is None and len(self.excluded):
+            counts = self.excluded["reason"].value_counts().to_dict()
+        if counts:
+            s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in counts.items()))
+        n_imp = getattr(self.data, "n_imputed", None)
+        n_imp = len(self.imputed) if n_imp is None else n_imp
+        if n_imp:
+            s.add_info("Imputed cells", f"{n_imp} (item means)")
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
         s.add_info(
             "Converged",
@@ -241,6 +248,21 @@ class FitResults:
         if not self.converged:
             s.add_note("The algorithm did not converge; treat the estimates with caution.")
         return s
+
+    def report(self, path: str | PathLike[str], **kwargs: Any) -> Path:
+        """Write one self-contained HTML report; see :func:`csimodel.report.write_report`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import csimodel as cm
+        >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+        >>> res.report(pathlib.Path(tempfile.mkdtemp()) / "r.html").suffix
+        '.html'
+        """
+        from .report.html import write_report
+
+        return write_report(self, path, **kwargs)
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()

@@ -49,12 +49,18 @@ class _Structure:
         J = self.D.shape[0]
         self.J = J
         self.endo = np.flatnonzero(self.D.any(axis=0))  # constructs with predecessors
-        # masks for one batched solve per endogenous construct:
-        # A_k = C * pp_k + I * (1 - pred_k)   rhs_k = C[:, j] * pred_k
-        pred = self.D[:, self.endo].T > 0  # (n_endo, J)
-        self.pred = pred.astype(float)
-        self.pp = (pred[:, :, None] & pred[:, None, :]).astype(float)
-        self.eye_fill = np.eye(J)[None] * (1.0 - self.pred)[:, None, :]
+        # endogenous constructs grouped by their number of predecessors k: one batched
+        # solve of k x k systems per group (k = 1 is a division)
+        groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for pos, j in enumerate(self.endo):
+            preds = np.flatnonzero(self.D[:, j])
+            groups.setdefault(len(preds), []).append((pos, preds))
+        self.reg_groups = []
+        for k, members in sorted(groups.items()):
+            pos = np.array([m[0] for m in members])
+            preds = np.array([m[1] for m in members])  # (g, k)
+            targets = self.endo[pos]
+            self.reg_groups.append((k, pos, preds, targets))
         self.mode_b = [
             np.flatnonzero(self.mask[:, j])
             for j, c in enumerate(model.constructs)
@@ -80,10 +86,22 @@ def _structure(model: Model) -> _Structure:
 
 
 def _regressions(C: np.ndarray, st: _Structure) -> np.ndarray:
-    """Coefficients of each endogenous construct on its predecessors: (B, n_endo, J)."""
-    A = C[:, None, :, :] * st.pp[None] + st.eye_fill[None]
-    rhs = C[:, :, st.endo].transpose(0, 2, 1) * st.pred[None]  # (B, n_endo, J)
-    return np.linalg.solve(A, rhs[..., None])[..., 0]
+    """Coefficients of each endogenous construct on its predecessors: (B, n_endo, J).
+
+    OLS on correlations, :math:`\beta_j = C_{P_j P_j}^{-1} C_{P_j j}`, solved for all batch
+    members and all endogenous constructs with the same number of predecessors at once.
+    """
+    B = C.shape[0]
+    out = np.zeros((B, len(st.endo), st.J))
+    for k, pos, preds, targets in st.reg_groups:
+        rhs = C[:, preds, targets[:, None]]  # (B, g, k)
+        if k == 1:
+            beta = rhs / C[:, preds, preds]
+        else:
+            A = C[:, preds[:, :, None], preds[:, None, :]]  # (B, g, k, k)
+            beta = np.linalg.solve(A, rhs[..., None])[..., 0]
+        out[:, pos[:, None], preds] = beta
+    return out
 
 
 def _inner_weights(C: np.ndarray, st: _Structure, scheme: str) -> np.ndarray:
@@ -97,6 +115,12 @@ def _inner_weights(C: np.ndarray, st: _Structure, scheme: str) -> np.ndarray:
         beta = _regressions(C, st)  # (B, n_endo, J): beta[b, k, i] coefficient of i for endo[k]
         E[:, :, st.endo] += beta.transpose(0, 2, 1)
     return E
+
+
+def _normalize(Wr: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """Scale every construct's weights to unit score variance: diag(W^T R W) = 1."""
+    var = np.einsum("bpj,bpj->bj", R @ Wr, Wr)
+    return Wr / np.sqrt(var)[:, None, :]
 
 
 def pls_engine(
@@ -143,33 +167,38 @@ def pls_engine(
         except np.linalg.LinAlgError:
             binv.append(np.linalg.pinv(sub))
 
-    def normalize(Wr: np.ndarray) -> np.ndarray:
-        var = np.einsum("bpj,bpj->bj", R @ Wr, Wr)  # = diag(W^T R W), batched
-        return Wr / np.sqrt(var)[:, None, :]
-
-    W = normalize(np.broadcast_to(mask, (B, p, st.J)).copy())
+    W = _normalize(np.broadcast_to(mask, (B, p, st.J)).copy(), R)
     converged = np.zeros(B, dtype=bool)
     n_iter = np.zeros(B, dtype=int)
+    # Iterate on a compacted working set: members that converged are frozen (their weights
+    # are final) and dropped from the working arrays once enough of them have converged, so a
+    # batch member's iterations are exactly those of its single fit.
+    rows = np.arange(B)  # working row -> batch member
+    live = np.ones(B, dtype=bool)  # working rows not yet converged
+    Rw, Ww, binv_w = R, W.copy(), binv
     with np.errstate(invalid="ignore", divide="ignore"):
         for it in range(1, max_iter + 1):
-            RW = R @ W
-            C = W.transpose(0, 2, 1) @ RW
+            RW = Rw @ Ww
+            C = Ww.transpose(0, 2, 1) @ RW
             E = _inner_weights(C, st, scheme)
             raw = (RW @ E) * mask
-            for idx, j, inv in zip(st.mode_b, st.mode_b_cols, binv, strict=True):
+            for idx, j, inv in zip(st.mode_b, st.mode_b_cols, binv_w, strict=True):
                 raw[:, idx, j] = np.einsum("bik,bk->bi", inv, raw[:, idx, j])
-            Wn = normalize(raw)
-            delta = np.abs(Wn - W).max(axis=(1, 2))
-            active = ~converged
-            if active.all():
-                W = Wn
-            else:
-                W = np.where(active[:, None, None], Wn, W)
-            n_iter[active] = it
-            newly = active & (delta < tol)
-            converged |= newly
-            if converged.all():
+            Wn = _normalize(raw, Rw)
+            delta = np.abs(Wn - Ww).max(axis=(1, 2))
+            members = rows[live]
+            W[members] = Wn[live]
+            n_iter[members] = it
+            newly = live & (delta < tol)
+            converged[rows[newly]] = True
+            live &= ~newly
+            if not live.any():
                 break
+            Ww = Wn
+            if live.sum() <= 0.7 * len(rows):
+                rows, Rw, Ww = rows[live], Rw[live], Ww[live]
+                binv_w = [b[live] for b in binv_w]
+                live = np.ones(len(rows), dtype=bool)
         # sign convention: sum of block loadings positive
         RW = R @ W
         load = RW / (sd[:, :, None] if not standardize else 1.0)
@@ -320,8 +349,11 @@ class PLS:
         ----------
         model : Model or str
             A :class:`~csimodel.Model` or model syntax.
-        data : pandas.DataFrame
-            One row per respondent; item columns named as in the model.
+        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
+            One row per respondent; item columns named as in the model. A Dask DataFrame
+            or Parquet file(s) / directory are validated per partition and reduced to
+            moments without loading them whole (needs ``pip install "csimodel[dask]"``;
+            see :mod:`csimodel.distributed`).
         scale : (low, high) or dict, optional
             Declared answer scale of the items (e.g. ``(1, 10)``) or ``{item: (low, high)}``.
             Values outside it raise :class:`~csimodel.DataError`. Needed for 0-100 indices.
@@ -330,13 +362,15 @@ class PLS:
         missing_values : sequence of numbers, default=()
             Codes that mean "no answer", e.g. ``(-99,)``.
         weights : str or array-like, optional
-            Case (survey) weights: column name or one value per row.
+            Case (survey) weights: column name or one value per row (a column name for
+            Dask/Parquet data).
 
         Returns
         -------
         FitResults
         """
         from ..data import prepare
+        from ..distributed import is_distributed_input, prepare_distributed
         from ..moments import covariance
         from ..results import FitResults
 
@@ -348,16 +382,27 @@ class PLS:
                 f"model must be a csimodel.Model or model syntax text. Got {type(model).__name__}."
             )
         self._check_model(model)
-        prepared = prepare(
-            data,
-            model.items,
-            scale=scale,
-            missing=missing,
-            missing_values=missing_values,
-            weights=weights,
-            owner=type(self).__name__ + ".fit",
-        )
-        mean, S = covariance(prepared.X, prepared.weights)
+        if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
+            prepared, mean, S = prepare_distributed(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner=type(self).__name__ + ".fit",
+            )
+        else:
+            prepared = prepare(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner=type(self).__name__ + ".fit",
+            )
+            mean, S = covariance(prepared.X, prepared.weights)
         est = self.estimate(S[None], model)
         if not np.all(np.isfinite(est.weights)):
             raise EstimationError(

@@ -111,7 +111,8 @@ class PathDiagramDisplay:
         (mode B, arrow item -> construct) on the arrows.
     modes : mapping construct -> {'A', 'B'}, optional
     pvalues : mapping (source, target) -> p, optional
-        Adds significance stars (* p < .05, ** p < .01, *** p < .001) to path labels.
+        Adds significance stars (``*`` p < .05, ``**`` p < .01, ``***`` p < .001) to path
+        labels.
     digits : int, default=2
 
     Attributes

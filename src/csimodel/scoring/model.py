@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option
+from ..distributed import is_distributed_input
 from ..exceptions import ModelError
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
 from .weights import _fit_arrays, check_scales, normalized_index_weights
@@ -194,7 +195,7 @@ class ScoringModel:
             "n_total": int(d.n_total),
             "n_used": int(d.n_used),
             "n_excluded": int(d.n_total - d.n_used),
-            "n_imputed": int(len(d.imputed)),
+            "n_imputed": int(getattr(d, "n_imputed", len(d.imputed))),  # complete for Dask
             "missing": str(d.missing),
             "case_weights": d.weights is not None,
         }
@@ -246,9 +247,10 @@ class ScoringModel:
 
         Parameters
         ----------
-        data : pandas.DataFrame
+        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
             One row per respondent, with the model's item columns (other columns ignored).
             Answers outside the stored scale raise :class:`~csimodel.DataError` naming them.
+            Dask/Parquet data give a lazy Dask DataFrame (see ``docs/scale.md``).
         missing : {'listwise', 'error'}, default='listwise'
             ``'listwise'`` leaves rows with a missing answer out (warned; see ``prepare``),
             ``'error'`` raises naming them.
@@ -270,6 +272,10 @@ class ScoringModel:
         >>> round(float(sm.score(top)["Satisfaction"].iloc[0]), 9)
         100.0
         """
+        if is_distributed_input(data):  # Dask DataFrame / Parquet: lazy, per partition
+            from ..distributed.scoring import scoring_model_scores
+
+            return scoring_model_scores(self, data, missing=missing, missing_values=missing_values)
         p = self._prepare(data, missing, missing_values, "ScoringModel.score")
         S = score_array(p.X, self._a, self._c, list(self._blocks_pos))
         return pd.DataFrame(S, index=p.row_labels, columns=list(self.constructs), copy=False)
@@ -287,7 +293,8 @@ class ScoringModel:
 
         Parameters
         ----------
-        data : pandas.DataFrame
+        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
+            Dask/Parquet data give a lazy Dask DataFrame (``.compute()`` it).
         by : str or list of str, optional
             Segment column(s) of ``data``.
         weights : str or array-like, optional
@@ -308,6 +315,12 @@ class ScoringModel:
         >>> sm.indices(data).shape
         (1, 8)
         """
+        if is_distributed_input(data):  # Dask DataFrame / Parquet: lazy, per partition
+            from ..distributed.scoring import scoring_model_indices
+
+            return scoring_model_indices(
+                self, data, by, weights=weights, missing=missing, missing_values=missing_values
+            )
         p = self._prepare(data, missing, missing_values, "ScoringModel.indices")
         S = score_array(p.X, self._a, self._c, list(self._blocks_pos))
         keys = [p.column(b) for b in _by_list(by)]
