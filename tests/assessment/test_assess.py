@@ -304,7 +304,7 @@ def test_summary_flags_and_sources():
     assert len(qa.reliability) == 7 and len(qa.vif_items) == 24
     with pytest.raises(AttributeError):
         qa.gof = 1.0
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(cm.CsimodelError, match="boot"):
         cm.assess(res, boot=object())
     with pytest.raises(cm.CsimodelError):
         cm.assess(object())

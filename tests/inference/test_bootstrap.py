@@ -457,3 +457,49 @@ def test_any_batched_estimator_works_plsc(ecsi, ecsi_model):
         boot.distribution("params").loc[5], one.params["estimate"], rtol=0, atol=1e-10
     )
     assert "PLSc" in boot.summary().as_text()
+
+
+# --------------------------------------------------------------------------- replay
+@pytest.mark.parametrize("chunk", [7, 64])
+def test_replayed_counts_reproduce_the_distribution(fit, seed, chunk):
+    """Counts replayed by iter_counts, pushed through the engine, give distribution() exactly;
+    they equal the documented draws rng.integers(0, n, n) of default_rng(seed)."""
+    boot = cm.bootstrap(fit, n_boot=45, random_state=seed, chunk_size=16, progress=False)
+    n = fit.n_used
+    F = np.concatenate(list(boot.iter_counts(chunk)))
+    assert F.shape == (45, n)
+    assert all(len(c) <= chunk for c in boot.iter_counts(chunk))
+    rng = np.random.default_rng(seed)
+    ref = np.concatenate([rng.integers(0, n, size=(m, n)) for m in (16, 16, 13)])
+    want = np.stack([np.bincount(r, minlength=n) for r in ref])
+    np.testing.assert_array_equal(F, want)
+    np.testing.assert_array_equal(np.concatenate(list(boot.iter_indices(chunk))), ref)
+    # same chunking as the bootstrap -> bit-identical estimates
+    mb = MomentBuilder(fit.data.X, fit.data.weights)
+    got = np.concatenate(
+        [
+            flatten_params(fit.estimator.estimate(mb.moments(Fc)[1], fit.model), fit.model)
+            for Fc in boot.iter_counts(16)
+        ]
+    )
+    np.testing.assert_array_equal(got[boot.ok], boot.distribution("params").to_numpy())
+    # replay does not consume anything: twice the same
+    np.testing.assert_array_equal(np.concatenate(list(boot.iter_counts())), F)
+
+
+def test_replay_from_a_generator_random_state(fit):
+    gen = np.random.default_rng(3)
+    boot = cm.bootstrap(fit, n_boot=10, random_state=gen, progress=False)
+    ref = np.random.default_rng(3).integers(0, fit.n_used, size=(10, fit.n_used))
+    np.testing.assert_array_equal(np.concatenate(list(boot.iter_indices())), ref)
+
+
+def test_check_fit_refuses_other_rows(ecsi, ecsi_model, fit):
+    boot = cm.bootstrap(fit, n_boot=5, random_state=0, progress=False)
+    boot.check_fit(fit)
+    boot.check_fit(cm.PLS(scheme="factorial").fit(ecsi_model, ecsi, scale=(1, 10)))
+    with pytest.raises(cm.DataError, match="250 used rows"):
+        boot.check_fit(cm.PLS().fit(ecsi_model, ecsi.iloc[:200], scale=(1, 10)))
+    shuffled = ecsi.iloc[::-1]
+    with pytest.raises(cm.DataError, match="differ"):
+        boot.check_fit(cm.PLS().fit(ecsi_model, shuffled, scale=(1, 10)))

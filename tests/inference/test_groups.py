@@ -18,7 +18,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
-from refdata import load_reference
+from refdata import SATISFACTION_MODEL, load_reference
 from scipy import stats
 
 import csimodel as cm
@@ -32,19 +32,7 @@ CUSL =~ cusl_1 + cusl_2 + cusl_3
 CUSA ~ COMP + LIKE
 CUSL ~ COMP + LIKE + CUSA
 """
-SAT_SYNTAX = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL =~ val1 + val2 + val3 + val4
-SAT =~ sat1 + sat2 + sat3 + sat4
-LOY =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL ~ EXPE + QUAL
-SAT ~ IMAG + EXPE + QUAL + VAL
-LOY ~ IMAG + SAT
-"""
+SAT_SYNTAX = SATISFACTION_MODEL
 
 
 def corp_case():

@@ -16,24 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from refdata import SATISFACTION_MODEL
 
 import csimodel as cm
 
 REF = json.loads((Path(__file__).parents[1] / "data" / "acsi_index.json").read_text())["reference"]
 
-SAT_MODEL = """
-    IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-    EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-    QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-    VAL  =~ val1 + val2 + val3 + val4
-    SAT  =~ sat1 + sat2 + sat3 + sat4
-    LOY  =~ loy1 + loy2 + loy3 + loy4
-    EXPE ~ IMAG
-    QUAL ~ EXPE
-    VAL  ~ EXPE + QUAL
-    SAT  ~ IMAG + EXPE + QUAL + VAL
-    LOY  ~ IMAG + SAT
-"""
+SAT_MODEL = SATISFACTION_MODEL
 
 
 def acsi_model(weights, low=(1, 1, 1), high=(10, 10, 10)):

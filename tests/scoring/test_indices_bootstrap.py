@@ -64,3 +64,37 @@ def test_boot_argument_checked():
         cm.indices(res, boot=1)
     with pytest.raises(cm.CsimodelError, match="boot"):
         cm.indices(res, boot="many")
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_bootstrap_results_resamples_are_used(seed):
+    """boot=cm.bootstrap(...): intervals from the bootstrap's own resamples (rows
+    default_rng(seed).integers(0, n, n), as documented for cm.bootstrap), equal to single
+    refits of those resampled DataFrames (index by hand). Tolerance 1e-8."""
+    data = cm.datasets.load_satisfaction()
+    res = cm.PLS().fit(MODEL, data, scale=(0, 10))
+    B, level = 20, 0.9
+    boot = cm.bootstrap(res, n_boot=B, random_state=seed, progress=False)
+    got = cm.indices(res, by="gender", boot=boot, level=level)
+    n = len(data)
+    rows = np.random.default_rng(seed).integers(0, n, size=(B, n))
+    dist = []
+    for r_ in rows:
+        df = data.iloc[r_].reset_index(drop=True)
+        r = cm.PLS().fit(MODEL, df, scale=(0, 10))
+        dist.append([hand_index(r, df, df["gender"] == g) for g in ("female", "male")])
+    q = np.quantile(np.array(dist), [(1 - level) / 2, (1 + level) / 2], axis=0)
+    for gi, g in enumerate(("female", "male")):
+        for j, c in enumerate(res.model.constructs):
+            assert got.loc[g, f"{c} ci_lower"] == pytest.approx(q[0, gi, j], abs=1e-8)
+            assert got.loc[g, f"{c} ci_upper"] == pytest.approx(q[1, gi, j], abs=1e-8)
+    assert got.attrs == {"n_boot": B, "n_failed": 0}
+
+
+def test_bootstrap_of_other_rows_is_refused():
+    data = cm.datasets.load_satisfaction()
+    res = cm.PLS().fit(MODEL, data, scale=(0, 10))
+    other = cm.PLS().fit(MODEL, data.iloc[:200], scale=(0, 10))
+    boot = cm.bootstrap(other, n_boot=5, random_state=0, progress=False)
+    with pytest.raises(cm.DataError, match="indices"):
+        cm.indices(res, boot=boot)

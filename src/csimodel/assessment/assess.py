@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import check_number
 from .collinearity import item_vif, predictor_vif
 from .effects import f_squared
-from .fit import fit_measures, gof, implied_construct_cor, implied_item_cor
+from .exact_fit import bootstrap_assessment, implied_item_cors
+from .fit import fit_measures, gof
 from .reliability import item_matrix, reliability
 from .validity import fornell_larcker, htmt
 
@@ -80,6 +82,19 @@ class Assessment:
         PLSc: whether the solution is admissible; None for other estimators.
     estimator : str
     n_used : int
+    htmt_upper, htmt2_upper : DataFrame or None
+        With ``boot``: one-sided bootstrap upper bounds (``level`` percentile) of HTMT and
+        HTMT2, construct x construct.
+    model_fit_test : DataFrame or None
+        With ``boot``: bootstrap test of exact fit. Index ``(model, measure)``, model
+        ``saturated`` / ``estimated``, measure ``srmr, d_uls, d_g``; columns ``value``
+        (the original statistic), ``HI95``, ``HI99`` (95% / 99% quantiles of its bootstrap
+        distribution under exact fit), ``exceeds_HI95``, ``exceeds_HI99`` (exact fit
+        rejected at 5% / 1%) and ``n_boot`` (resamples used).
+    n_boot : int or None
+        Resamples drawn (with ``boot``).
+    level : float or None
+        Percentile of the HTMT upper bounds.
     """
 
     reliability: pd.DataFrame
@@ -97,6 +112,11 @@ class Assessment:
     admissible: bool | None
     estimator: str
     n_used: int
+    htmt_upper: pd.DataFrame | None = None
+    htmt2_upper: pd.DataFrame | None = None
+    model_fit_test: pd.DataFrame | None = None
+    n_boot: int | None = None
+    level: float | None = None
 
     @property
     def vif(self) -> pd.DataFrame:
@@ -186,6 +206,31 @@ class Assessment:
         worse = [it for it in cl.index if cl.loc[it].abs().idxmax() != own[it]]
         if worse:
             s.add_note("Items loading higher on another construct: " + ", ".join(worse))
+        if self.htmt_upper is not None:
+            s.add_info("Bootstrap resamples", self.n_boot)
+            s.add_table(f"HTMT upper bound ({100 * self.level:g}% percentile)", self.htmt_upper)
+            s.add_table(f"HTMT2 upper bound ({100 * self.level:g}% percentile)", self.htmt2_upper)
+            hb = self.htmt_upper.to_numpy()
+            over = [
+                f"{self.htmt_upper.index[i]}-{self.htmt_upper.columns[j]} ({hb[i, j]:.3f})"
+                for i, j in zip(*np.triu_indices_from(hb, 1), strict=True)
+                if hb[i, j] >= 1
+            ]
+            if over:
+                s.add_note(
+                    "HTMT upper bound >= 1 (discriminant validity not shown): " + ", ".join(over)
+                )
+        if self.model_fit_test is not None:
+            s.add_table(
+                "Bootstrap test of exact fit (Dijkstra & Henseler 2015)", self.model_fit_test
+            )
+            rej = self.model_fit_test.index[self.model_fit_test["exceeds_HI95"]]
+            if len(rej):
+                s.add_note(
+                    "Exact fit rejected at 5% by: "
+                    + ", ".join(f"{a} {b}" for a, b in rej)
+                    + " (value > HI95)."
+                )
         srmr = self.model_fit.loc["srmr", "saturated"]
         s.add_note(f"SRMR (saturated) = {srmr:.3f}: {'< 0.08' if srmr < 0.08 else '>= 0.08'}.")
         for key, (rule, src) in CUTOFFS.items():
@@ -203,7 +248,30 @@ def _vif_flag(v: pd.Series) -> list[str]:
     return ["ok" if x < 3 else ("3-5 (check)" if x < 5 else ">= 5 (critical)") for x in v]
 
 
-def assess(res: Any, boot: Any = None) -> Assessment:
+def _boot_counts(res: Any, boot: Any, random_state: Any):
+    """Resample-count chunks (m, n) for assess(boot=...), or None."""
+    if boot is None:
+        return None
+    if hasattr(boot, "iter_counts"):
+        boot.check_fit(res, "assess")
+        return boot.iter_counts()
+    from ..inference.bootstrap import _generator, _resample_counts
+
+    check_number(None if isinstance(boot, bool) else boot, "boot", "assess", integer=True, low=2)
+    rng = _generator(random_state)
+    n = res.n_used
+    chunk = int(max(1, min(500, 2**23 // max(n, 1))))
+
+    def gen():
+        for start in range(0, int(boot), chunk):
+            yield _resample_counts(rng, n, min(chunk, int(boot) - start))
+
+    return gen()
+
+
+def assess(
+    res: Any, boot: Any = None, *, level: float = 0.95, random_state: Any = None
+) -> Assessment:
     """Reliability, validity, collinearity, effect sizes and model fit of a PLS/PLSc fit.
 
     Everything is computed from the fit's moments (``res.cov``) and estimates
@@ -213,9 +281,24 @@ def assess(res: Any, boot: Any = None) -> Assessment:
     ----------
     res : FitResults
         A fit of :class:`~csimodel.PLS` or :class:`~csimodel.PLSc`.
-    boot : optional
-        Reserved for bootstrap results (HTMT upper bounds, exact-fit test); not yet
-        supported and must be None.
+    boot : BootstrapResults or int, optional
+        Adds bootstrap inference: a result of ``cm.bootstrap(res, ...)`` (its resamples are
+        replayed; it must be drawn on the same rows as ``res``) or a number of resamples
+        drawn here (rows ``rng.integers(0, n, n)`` per resample, ``rng =
+        numpy.random.default_rng(random_state)``, as in :func:`~csimodel.bootstrap`).
+        The same resamples give (1) the one-sided upper bounds ``htmt_upper`` and
+        ``htmt2_upper`` (the ``level`` percentile of the resampled HTMT / HTMT2;
+        Henseler et al. 2015, Franke & Sarstedt 2019) and (2) the bootstrap test of exact
+        fit (Dijkstra & Henseler 2015) in ``model_fit_test``: the resamples are applied to
+        the Bollen-Stine transformed data (whose correlations equal the model-implied
+        ones), each is re-estimated and its SRMR, d_ULS and d_G are computed; HI95 / HI99
+        are their 95% / 99% quantiles, and a value above them rejects exact fit at 5% /
+        1% (see :mod:`csimodel.assessment.exact_fit`). Costs one estimation per resample
+        for each of the saturated and the estimated model.
+    level : float, default=0.95
+        Percentile of the HTMT upper bounds.
+    random_state : None, int or numpy.random.Generator, optional
+        Seed of the resamples drawn for an int ``boot``.
 
     Returns
     -------
@@ -237,6 +320,10 @@ def assess(res: Any, boot: Any = None) -> Assessment:
     discriminant validity in variance-based SEM. *JAMS* 43(1), 115-135.
     Dijkstra, T. K., Henseler, J. (2015). Consistent and asymptotically normal PLS
     estimators for linear structural equations. *CSDA* 81, 10-23.
+    Franke, G., Sarstedt, M. (2019). Heuristics versus statistics in discriminant validity
+    testing. *Internet Research* 29(3), 430-447.
+    Bollen, K. A., Stine, R. A. (1992). Bootstrapping goodness-of-fit measures in structural
+    equation models. *Sociological Methods & Research* 21(2), 205-229.
     Roemer, E., Schuberth, F., Henseler, J. (2021). HTMT2 - an improved criterion for
     assessing discriminant validity in SEM. *IMDS* 121(12), 2637-2650.
 
@@ -245,15 +332,12 @@ def assess(res: Any, boot: Any = None) -> Assessment:
     """
     from ..exceptions import ModelError
 
-    if boot is not None:
-        raise NotImplementedError(
-            "assess(res, boot=...) (bootstrap HTMT bounds, exact-fit test) is not available yet; "
-            "call assess(res)."
-        )
     if not hasattr(res, "arrays") or not hasattr(res, "cov"):
         raise ModelError(
             f"assess() needs a FitResults from cm.PLS or cm.PLSc. Got {type(res).__name__}."
         )
+    check_number(level, "level", "assess", low=0, high=1, low_open=True, high_open=True)
+    counts = _boot_counts(res, boot, random_state)
     m = res.model
     arr = res.arrays
     mask = m.block_mask()
@@ -261,12 +345,7 @@ def assess(res: Any, boot: Any = None) -> Assessment:
     rel = reliability(res)
     C = arr.construct_cor[0]
     L = arr.block_loadings[:1]
-    common = getattr(arr, "corrected", None)
-    if common is None:
-        common = np.zeros(len(m.constructs), dtype=bool)
-    Phi_est = implied_construct_cor(arr.construct_cor[:1], arr.paths[:1], arr.r2[:1])
-    Sig_sat = implied_item_cor(R[None], L, arr.construct_cor[:1], mask, common)
-    Sig_est = implied_item_cor(R[None], L, Phi_est, mask, common)
+    Sig_sat, Sig_est = implied_item_cors(arr, R[None], mask)
     fm = fit_measures(np.stack([R, R]), np.concatenate([Sig_sat, Sig_est]))
     model_fit = pd.DataFrame(
         fm.T,
@@ -274,7 +353,18 @@ def assess(res: Any, boot: Any = None) -> Assessment:
         columns=["saturated", "estimated"],
     )
     admissible = getattr(arr, "admissible", None)
+    extra: dict[str, Any] = {}
+    if counts is not None:
+        extra = bootstrap_assessment(
+            res,
+            counts,
+            {"saturated": Sig_sat[0], "estimated": Sig_est[0]},
+            {"saturated": fm[0], "estimated": fm[1]},
+            level,
+        )
+        extra["level"] = float(level)
     return Assessment(
+        **extra,
         reliability=rel,
         htmt=htmt(R, m, "htmt"),
         htmt2=htmt(R, m, "htmt2"),

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._frozen import Frozen
 from .._validation import ParameterError, check_number, check_option
 from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
 from ..exceptions import CsimodelWarning
@@ -85,13 +86,36 @@ def _progress_bar(progress: bool | None, total: int):
     return tqdm(total=total, desc="bootstrap", unit="fit", leave=False)
 
 
+def _resample_indices(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+    """Row indices ``(m, n)`` of ``m`` resamples: row b is ``rng.integers(0, n, n)``."""
+    return rng.integers(0, n, size=(m, n))
+
+
+def counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
+    """Resample counts ``(m, n)`` (float) from row indices ``(m, n_draw)`` of ``n`` rows."""
+    m = idx.shape[0]
+    flat = (idx + (np.arange(m) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=m * n).reshape(m, n).astype(np.float64)
+
+
 def _resample_counts(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
     """Counts ``(m, n)`` of ``m`` resamples: row b counts ``rng.integers(0, n, n)``."""
-    idx = rng.integers(0, n, size=(m, n))
-    idx += (np.arange(m) * n)[:, None]
-    counts = np.bincount(idx.ravel(), minlength=m * n)
-    del idx
-    return counts.reshape(m, n).astype(np.float64)
+    return counts_from_indices(_resample_indices(rng, n, m), n)
+
+
+def _rng_snapshot(rng: np.random.Generator) -> tuple[type, dict]:
+    """(bit generator class, state): enough to rebuild ``rng`` as it is now."""
+    import copy
+
+    bg = rng.bit_generator
+    return type(bg), copy.deepcopy(bg.state)
+
+
+def _rng_restore(snapshot: tuple[type, dict]) -> np.random.Generator:
+    cls, state = snapshot
+    bg = cls()
+    bg.state = state
+    return np.random.Generator(bg)
 
 
 def loo_covariances(X: np.ndarray, weights: np.ndarray | None, start: int, stop: int) -> np.ndarray:
@@ -310,7 +334,7 @@ def _summarize(
 
 
 # --------------------------------------------------------------------------- results
-class BootstrapResults:
+class BootstrapResults(Frozen):
     r"""Bootstrap standard errors, t and p values and confidence intervals (read-only).
 
     Produced by :func:`bootstrap`; see there for the formulas.
@@ -334,6 +358,13 @@ class BootstrapResults:
         The settings used.
     fit : FitResults
         The fit that was bootstrapped.
+    chunk_size : int
+        Resamples per engine call.
+
+    The resamples themselves are not stored: :meth:`iter_counts` and :meth:`iter_indices`
+    redraw them, identically, from the saved generator state (for :func:`~csimodel.indices`,
+    :func:`~csimodel.ipma`, :func:`~csimodel.assess` and your own statistics);
+    :meth:`check_fit` refuses a fit on other rows.
 
     Examples
     --------
@@ -345,16 +376,6 @@ class BootstrapResults:
     >>> boot.distribution("r_squared").shape
     (100, 6)
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        for k, v in kwargs.items():
-            object.__setattr__(self, k, v)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
 
     @property
     def n_ok(self) -> int:
@@ -401,6 +422,103 @@ class BootstrapResults:
         pairs = effect_pairs(self.fit.model)
         rows = [(c[i], c[j], kind) for kind in ("direct", "indirect", "total") for i, j in pairs]
         return pd.DataFrame(rows, columns=["source", "target", "effect"])
+
+    # ------------------------------------------------------------------ replay
+    def check_fit(self, res: Any, owner: str = "BootstrapResults") -> None:
+        """Raise :class:`~csimodel.DataError` unless ``res`` has this bootstrap's rows.
+
+        A bootstrap's resamples are rows of the data it was drawn on; they can be replayed
+        on another fit (e.g. another estimator) only if that fit used the very same rows
+        (same number, same row labels, in the same order).
+        """
+        from ..exceptions import DataError
+
+        data = getattr(res, "data", None)
+        n_used = getattr(res, "n_used", None)
+        mine = self.fit.data.row_labels
+        if res is self.fit:
+            return
+        if data is None or n_used != self.n_used:
+            raise DataError(
+                f"{owner}: the bootstrap was drawn on {self.n_used} used rows, but the fit "
+                f"has {n_used}. Bootstrap this fit (cm.bootstrap(res, ...)) and pass that."
+            )
+        theirs = data.row_labels
+        if not pd.Index(theirs).equals(pd.Index(mine)):
+            raise DataError(
+                f"{owner}: the fit's used rows (labels) differ from those the bootstrap was "
+                "drawn on, so its resamples cannot be replayed on this fit. Bootstrap this fit "
+                "(cm.bootstrap(res, ...)) and pass that."
+            )
+
+    @property
+    def n_used(self) -> int:
+        """Respondents (used rows) the resamples are drawn from."""
+        return int(self.fit.n_used)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean ``(n_boot,)``: which resamples were estimated successfully."""
+        ok = np.zeros(self.n_boot, dtype=bool)
+        ok[self._resample_ids] = True
+        return ok
+
+    def iter_indices(self, chunk_size: int | None = None):
+        """Replay the row indices of every resample, in order, chunk by chunk.
+
+        Yields
+        ------
+        ndarray of int, shape (m, n_used)
+            Row positions (0-based, among the used rows ``fit.data``) of the next ``m``
+            resamples (``m = chunk_size``, fewer in the last chunk); resample *b* is row
+            ``b`` overall, failed resamples included (see :attr:`ok`). Identical to the
+            resamples the bootstrap used: they are redrawn from the saved generator state,
+            so nothing of size ``(n_boot, n)`` is stored.
+        """
+        if chunk_size is None:
+            chunk_size = self.chunk_size
+        check_number(chunk_size, "chunk_size", "BootstrapResults.iter_indices", integer=True, low=1)
+        rng = _rng_restore(self._rng_state)
+        n = self.n_used
+        buf: list[np.ndarray] = []
+        held = 0
+        done = 0
+        # redraw with the bootstrap's own chunking (the stream of draws depends on it)
+        while done < self.n_boot:
+            m = min(self.chunk_size, self.n_boot - done)
+            buf.append(_resample_indices(rng, n, m))
+            held += m
+            done += m
+            while held >= chunk_size or (done == self.n_boot and held):
+                block = np.concatenate(buf) if len(buf) > 1 else buf[0]
+                take = min(chunk_size, held)
+                yield block[:take]
+                rest = block[take:]
+                buf = [rest] if len(rest) else []
+                held = len(rest)
+
+    def iter_counts(self, chunk_size: int | None = None):
+        """Replay the resample counts of every resample, in order, chunk by chunk.
+
+        Yields
+        ------
+        ndarray of float, shape (m, n_used)
+            How often each used row is drawn in the next ``m`` resamples (see
+            :meth:`iter_indices`, of which these are the counts). ``moments(counts)`` of a
+            :class:`~csimodel.moments.MomentBuilder` on ``fit.data`` gives the resamples'
+            moments.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+        >>> boot = cm.bootstrap(res, n_boot=50, random_state=1, progress=False)
+        >>> [F.shape for F in boot.iter_counts(20)]
+        [(20, 250), (20, 250), (10, 250)]
+        """
+        n = self.n_used
+        for idx in self.iter_indices(chunk_size):
+            yield counts_from_indices(idx, n)
 
     def distribution(self, which: str = "params") -> pd.DataFrame:
         """Resampled values, one row per successful resample.
@@ -465,9 +583,6 @@ class BootstrapResults:
         if self.n_failed:
             s.add_note(f"{self.n_failed} resample(s) failed (no convergence or non-finite values).")
         return s
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (
@@ -616,6 +731,7 @@ def bootstrap(
     if chunk_size is not None:
         check_number(chunk_size, "chunk_size", owner, integer=True, low=1)
     rng = _generator(random_state)
+    rng_state = _rng_snapshot(rng)
 
     model = res.model
     X = res.data.X
@@ -685,6 +801,7 @@ def bootstrap(
         ci=ci,
         sign_change=sign_change,
         chunk_size=int(chunk_size),
+        _rng_state=rng_state,
         _df=float(n - 1),
         _resample_ids=np.flatnonzero(ok),
         _dist_params=np.concatenate(dist_p)[ok],

@@ -114,12 +114,10 @@ def _index_from_weights(
 
     with :math:`l_i, h_i` the declared ends of item *i*'s answer scale.
     """
-    raw = weights / item_sd[:, :, None] if standardized else weights
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wn = raw / raw.sum(axis=1, keepdims=True)
-        num = np.einsum("bpj,bp->bj", wn, means) - np.einsum("bpj,p->bj", wn, low)
-        den = np.einsum("bpj,p->bj", wn, high - low)
-        return 100.0 * num / den
+    from ..scoring.weights import index_values, normalize_blocks, raw_index_weights
+
+    wn = normalize_blocks(raw_index_weights(weights, item_sd, standardized))
+    return index_values(wn, means, low, high)
 
 
 class _Stats:

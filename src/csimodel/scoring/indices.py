@@ -24,24 +24,20 @@ import pandas as pd
 
 from .._validation import check_number, list_some
 from ..exceptions import DataError
-from .weights import _fit_arrays, normalized_index_weights
+from .weights import (
+    _fit_arrays,
+    check_scales,
+    index_values,
+    negative_index_weights,
+    normalize_blocks,
+    normalized_index_weights,
+    raw_index_weights,
+)
 
 __all__ = ["indices", "respondent_scores"]
 
 
 # ----------------------------------------------------------------------------- array core
-def check_scales(items: Sequence[str], low: np.ndarray, high: np.ndarray) -> None:
-    """Raise a DataError that shows how to declare a scale if any item has none."""
-    missing = [items[i] for i in np.flatnonzero(~(np.isfinite(low) & np.isfinite(high)))]
-    if missing:
-        raise DataError(
-            f"No answer scale was declared for item(s) {list_some(missing)}, so a 0-100 index "
-            "cannot be formed (csimodel never uses the observed min/max). Declare the scale "
-            "when fitting: fit(..., scale=(1, 10)) for one scale for all items, or "
-            "fit(..., scale={'item': (0, 10), ...}) per item."
-        )
-
-
 def affine(
     index_w: np.ndarray, low: np.ndarray, high: np.ndarray, blocks: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -255,13 +251,16 @@ def indices(
         Confidence level of the percentile intervals (used with ``boot``).
     boot : int or bootstrap result, optional
         Add bootstrap percentile intervals per index: an int is the number of resamples;
-        a result of ``cm.bootstrap`` contributes its ``n_boot``. Respondents are resampled
-        (with their case weights) and, for every resample, the model is re-estimated
-        (batched), the index weights recomputed and the segment means recomputed, so the
-        interval covers the uncertainty of both weights and means. (Resamples are drawn
-        here: bootstrap results do not keep the item means an index needs.)
+        a result of ``cm.bootstrap(res, ...)`` contributes its very resamples (replayed
+        with :meth:`~csimodel.BootstrapResults.iter_counts`, so the index intervals and the
+        bootstrap's parameter intervals come from the same resamples; it must have been
+        drawn on the same used rows as ``res``). Respondents are resampled (with their case
+        weights) and, for every resample, the model is re-estimated (batched), the index
+        weights recomputed and the segment means recomputed, so the interval covers the
+        uncertainty of both weights and means.
     random_state : None, int or numpy.random.Generator, optional
-        Seed for the resamples drawn with ``boot``.
+        Seed for the resamples drawn with an int ``boot`` (counts
+        ``Generator.multinomial(n, [1/n] * n)``); ignored with a bootstrap result.
     negative_weights : {'error', 'zero'}, default='error'
         Policy for negative index weights; see :func:`~csimodel.scoring.index_weights`.
 
@@ -322,6 +321,8 @@ def indices(
         check_number(
             None if isinstance(n_boot, bool) else n_boot, "boot", "indices", integer=True, low=2
         )
+        if hasattr(boot, "iter_counts"):
+            boot.check_fit(res, "indices")
     a, c, blocks = _fit_affine(res, negative_weights)
     S = score_array(res.data.X, a, c, blocks)
     keys = [res.data.column(b) for b in _by_list(by)]
@@ -334,9 +335,12 @@ def indices(
     if n_boot is None:
         return table
     codes = _segment_codes(keys, table.index, res.n_used)
-    dist, n_failed = _bootstrap_indices(
-        res, codes, len(table), w, int(n_boot), random_state, negative_weights
-    )
+    n = res.n_used
+    if hasattr(boot, "iter_counts"):
+        counts = boot.iter_counts(_chunk(n))
+    else:
+        counts = _multinomial_counts(n, int(n_boot), random_state)
+    dist, n_failed = _bootstrap_indices(res, codes, len(table), w, counts, negative_weights)
     q = np.quantile(dist, [(1 - level) / 2, (1 + level) / 2], axis=0)  # (2, G, J)
     for j, con in enumerate(res.model.constructs):
         table[f"{con} ci_lower"] = q[0, :, j]
@@ -355,8 +359,24 @@ def _segment_codes(keys: list[pd.Series], index: pd.Index, n: int) -> np.ndarray
     return index.get_indexer(mi)
 
 
-def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_weights):
-    """Index distribution (n_ok, G, J): resample, re-estimate, re-weight, re-average."""
+def _chunk(n: int) -> int:
+    return int(max(1, min(500, 2**24 // max(n, 1))))
+
+
+def _multinomial_counts(n: int, n_boot: int, random_state: Any):
+    """Resample counts (chunk, n) drawn as documented for ``indices(boot=int)``."""
+    rng = np.random.default_rng(random_state)
+    chunk = _chunk(n)
+    for start in range(0, n_boot, chunk):
+        B = min(chunk, n_boot - start)
+        yield rng.multinomial(n, np.full(n, 1.0 / n), size=B).astype(float)  # (B, n)
+
+
+def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
+    """Index distribution (n_ok, G, J): resample, re-estimate, re-weight, re-average.
+
+    ``counts`` yields resample-count chunks (B, n) of the used rows.
+    """
     import warnings
 
     from ..exceptions import CsimodelWarning
@@ -365,44 +385,32 @@ def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_wei
     m = res.model
     X = res.data.X
     n = X.shape[0]
-    rng = np.random.default_rng(random_state)
     builder = MomentBuilder(X, res.data.weights)
-    mask = m.block_mask().astype(float)  # (p, J)
+    J = len(m.constructs)
     lo, hi = res.data.scale_low, res.data.scale_high
     standardized = bool(getattr(res.estimator, "standardize", True))
     onehot = np.zeros((n, G))
     onehot[np.arange(n), codes] = 1.0
     cw = np.ones(n) if case_w is None else np.asarray(case_w, float)
-    chunk = int(max(1, min(500, 2**24 // max(n, 1))))
-    out, failed = [], 0
-    for start in range(0, n_boot, chunk):
-        B = min(chunk, n_boot - start)
-        F = rng.multinomial(n, np.full(n, 1.0 / n), size=B).astype(float)  # (B, n)
+    out, failed, n_boot = [], 0, 0
+    for F in counts:
+        n_boot += len(F)
         _, Sb = builder.moments(F)
         est = res.estimator.estimate(Sb, m)
-        outer = (est.weights * mask).sum(axis=2)  # (B, p)
-        raw = outer / est.item_sd if standardized else outer
+        raw = raw_index_weights(est.weights, est.item_sd, standardized)  # (B, p, J)
         # a block's sign is arbitrary per resample; orient it so its weights sum positive
-        tot = raw @ mask  # (B, J)
-        raw = raw * (np.sign(tot) @ mask.T)
-        scale = np.abs(raw) @ mask @ mask.T
-        neg = raw < -1e-10 * scale
-        if negative_weights == "zero":
-            raw = np.where(raw > 0, raw, 0.0)
-        tot = raw @ mask
-        ok = est.converged & np.all(np.isfinite(raw), axis=1) & np.all(tot > 0, axis=1)
+        raw = raw * np.sign(raw.sum(axis=1, keepdims=True))
+        neg = negative_index_weights(raw)
+        wn = normalize_blocks(raw, zero_negative=True)  # (B, p, J), NaN for a dead block
+        ok = est.converged & np.all(np.isfinite(wn), axis=(1, 2))
         if negative_weights == "error":
             ok &= ~neg.any(axis=1)
         failed += int((~ok).sum())
-        raw, tot, F = raw[ok], tot[ok], F[ok]
-        wn = raw / (tot @ mask.T)  # (b, p) index weights, summing to 1 per block
-        span = (wn * (hi - lo)) @ mask  # (b, J)
-        a = 100.0 * wn / (span @ mask.T)
-        cst = (a * lo) @ mask  # (b, J)
+        wn, F = wn[ok], F[ok]
         Fw = F * cw
         seg_w = Fw @ onehot  # (b, G)
         means = np.einsum("bn,ng,np->bgp", Fw, onehot, X) / seg_w[:, :, None]
-        out.append(np.einsum("bgp,bp,pj->bgj", means, a, mask) - cst[:, None, :])
+        out.append(index_values(wn, means, lo, hi))  # (b, G, J)
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap resamples were left out of the index intervals "
@@ -410,7 +418,7 @@ def _bootstrap_indices(res, codes, G, case_w, n_boot, random_state, negative_wei
             CsimodelWarning,
             stacklevel=3,
         )
-    dist = np.concatenate(out) if out else np.empty((0, G, mask.shape[1]))
+    dist = np.concatenate(out) if out else np.empty((0, G, J))
     if len(dist) < 2:
         raise DataError("Fewer than 2 bootstrap resamples succeeded; no interval can be formed.")
     return dist, failed

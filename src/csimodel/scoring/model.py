@@ -13,8 +13,8 @@ import pandas as pd
 from .._validation import check_option
 from ..distributed import is_distributed_input
 from ..exceptions import ModelError
-from .indices import _by_list, _case_weights, affine, check_scales, score_array, segment_table
-from .weights import _fit_arrays, normalized_index_weights
+from .indices import _by_list, _case_weights, affine, score_array, segment_table
+from .weights import _fit_arrays, check_scales, normalized_index_weights
 
 __all__ = ["ScoringModel"]
 

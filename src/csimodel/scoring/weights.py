@@ -18,13 +18,95 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option, list_some
-from ..exceptions import ModelError
+from ..exceptions import DataError, ModelError
 
-__all__ = ["index_weights", "normalized_index_weights", "NEGATIVE_WEIGHT_POLICIES"]
+__all__ = [
+    "index_weights",
+    "normalized_index_weights",
+    "raw_index_weights",
+    "negative_index_weights",
+    "normalize_blocks",
+    "index_values",
+    "NEGATIVE_WEIGHT_POLICIES",
+]
 
 NEGATIVE_WEIGHT_POLICIES = ("error", "zero")
 # a block whose raw weights sum to (nearly) zero has no meaningful weighted mean
 _REL_TOL = 1e-10
+
+
+def check_scales(
+    items, low: np.ndarray, high: np.ndarray, purpose: str = "a 0-100 index cannot be formed"
+) -> None:
+    """Raise a DataError that shows how to declare a scale if any item has none."""
+    missing = [items[i] for i in np.flatnonzero(~(np.isfinite(low) & np.isfinite(high)))]
+    if missing:
+        raise DataError(
+            f"No answer scale was declared for item(s) {list_some(missing)}, so {purpose} "
+            "(csimodel never uses the observed min/max). Declare the scale "
+            "when fitting: fit(..., scale=(1, 10)) for one scale for all items, or "
+            "fit(..., scale={'item': (0, 10), ...}) per item."
+        )
+
+
+# ----------------------------------------------------------------------------- batched core
+def raw_index_weights(weights: np.ndarray, item_sd: np.ndarray, standardized: bool) -> np.ndarray:
+    """Outer weights brought to the items' raw scale, batched.
+
+    ``weights`` ``(B, p, J)`` in block layout (or ``(B, p)``, one weight per item) in the
+    engine's metric; ``item_sd`` ``(B, p)``. Returns :math:`w_i / s_i` (standardized fits)
+    or the weights unchanged (``standardize=False``), same shape.
+    """
+    if not standardized:
+        return weights
+    sd = item_sd[:, :, None] if weights.ndim == 3 else item_sd
+    return weights / sd
+
+
+def negative_index_weights(raw: np.ndarray) -> np.ndarray:
+    """``(B, p)`` True where an item's raw weight ``(B, p, J)`` is negative beyond rounding
+    (below ``-1e-10`` times its block's sum of absolute weights)."""
+    scale = np.abs(raw).sum(axis=1, keepdims=True)
+    return np.any(raw < -_REL_TOL * scale, axis=2)
+
+
+def normalize_blocks(
+    raw: np.ndarray, *, zero_negative: bool = False, factor: np.ndarray | None = None
+) -> np.ndarray:
+    """Weights ``(B, p, J)`` scaled to sum to 1 within every block, batched.
+
+    ``factor`` (p,) multiplies every item's weight first (the scale spans for weights of
+    0-100 rescaled items); ``zero_negative`` sets negative weights to 0 first. A block whose
+    weights sum to (almost) nothing (at most ``1e-10`` times their absolute sum) gets NaN.
+    """
+    w = raw if factor is None else raw * factor[None, :, None]
+    scale = np.abs(w).sum(axis=1, keepdims=True)
+    if zero_negative:
+        w = np.where(w > 0, w, 0.0)
+    tot = w.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bad = ~np.isfinite(tot) | (np.abs(tot) <= _REL_TOL * scale)
+        return w / np.where(bad, np.nan, tot)
+
+
+def index_values(
+    wn: np.ndarray, means: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """0-100 indices ``(B, J)`` from normalized index weights ``(B, p, J)`` and item means.
+
+    .. math:: I_j = 100 \\frac{\\sum_i \\tilde w_i \\bar x_i - \\sum_i \\tilde w_i l_i}
+                          {\\sum_i \\tilde w_i h_i - \\sum_i \\tilde w_i l_i}
+
+    ``means`` is ``(B, p)`` (or ``(B, G, p)`` for G segments, giving ``(B, G, J)``).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = np.einsum("bpj,p->bj", wn, high - low)
+        cst = np.einsum("bpj,p->bj", wn, low)
+        if means.ndim == 3:
+            num = np.einsum("bgp,bpj->bgj", means, wn) - cst[:, None, :]
+            return 100.0 * num / den[:, None, :]
+        num = np.einsum("bpj,bp->bj", wn, means) - cst
+        return 100.0 * num / den
 
 
 def normalized_index_weights(
@@ -44,33 +126,35 @@ def normalized_index_weights(
     positions of each construct.
     """
     check_option(negative_weights, "negative_weights", owner, NEGATIVE_WEIGHT_POLICIES)
-    outer = np.asarray(outer, dtype=float)
-    raw = outer / item_sd if standardized else outer.copy()
-    out = np.zeros_like(raw)
+    p = len(items)
+    M = np.zeros((p, len(blocks)))
     for j, idx in enumerate(blocks):
-        w = raw[idx]
-        scale = float(np.abs(w).sum())
-        neg = w < -_REL_TOL * scale
-        if neg.any():
-            names = [items[i] for i in idx[neg]]
-            if negative_weights == "error":
-                vals = ", ".join(f"{items[i]}={raw[i]:.4g}" for i in idx[neg][:5])
+        M[idx, j] = 1.0
+    outer = np.asarray(outer, dtype=float)
+    raw = raw_index_weights((outer[:, None] * M)[None], np.asarray(item_sd)[None], standardized)
+    neg = negative_index_weights(raw)[0]
+    if neg.any() and negative_weights == "error":
+        r = raw[0].sum(axis=1)
+        for j, idx in enumerate(blocks):
+            bad = idx[neg[idx]]
+            if len(bad):
+                names = [items[i] for i in bad]
+                vals = ", ".join(f"{items[i]}={r[i]:.4g}" for i in bad[:5])
                 raise ModelError(
                     f"Construct {constructs[j]!r} has negative index weight(s) for item(s) "
                     f"{list_some(names)} ({vals}); an index built on them would fall when "
                     "answers rise. Check the item's coding (reverse-coded?), drop the item, or "
                     "pass negative_weights='zero' to give those items weight 0."
                 )
-        w = np.where(w > 0, w, 0.0)
-        total = float(w.sum())
-        if not np.isfinite(total) or total <= _REL_TOL * max(scale, 1e-300):
+    wn = normalize_blocks(raw, zero_negative=True)[0]
+    for j, idx in enumerate(blocks):
+        if not np.all(np.isfinite(wn[idx, j])):
             raise ModelError(
                 f"Construct {constructs[j]!r} has no positive index weight (items "
                 f"{list_some([items[i] for i in idx])}), so no index can be formed. "
                 "Check the items' coding or the model."
             )
-        out[idx] = w / total
-    return out
+    return (wn * M).sum(axis=1)
 
 
 def index_weights(res, *, negative_weights: str = "error") -> pd.Series:

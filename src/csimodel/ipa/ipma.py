@@ -1,14 +1,10 @@
-r"""Importance-performance analysis: IPMA (derived importance) and classic IPA (stated).
+r"""Importance-performance map analysis (IPMA) of a fitted PLS model.
 
 :func:`ipma` reads a fitted PLS model (Ringle & Sarstedt 2016): every item is put on a
 0-100 scale with its declared answer scale, constructs become weighted means of their
 rescaled items, the rescaled construct scores are regressed along the structural model and
 the **unstandardized total effect** on a target construct is the *importance*; the mean
 0-100 score is the *performance*.
-
-:func:`ipa` is the classic analysis of Martilla & James (1977): respondents rated how
-important each attribute is and how well the company performs on it; the means are placed
-on a map divided into four quadrants.
 
 Formulas
 --------
@@ -48,66 +44,35 @@ References
 ----------
 Ringle, C. M., Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The
 importance-performance map analysis. *Industrial Management & Data Systems* 116(9), 1865-1886.
-
-Martilla, J. A., James, J. C. (1977). Importance-performance analysis. *Journal of
-Marketing* 41(1), 77-79.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validation import ParameterError, check_number, check_option, list_some
-from .data import parse_scale
-from .estimators.base import effect_pairs, total_effects
-from .exceptions import CsimodelWarning, DataError, EstimationError, ModelError
-from .moments import MomentBuilder, covariance
+from .._validation import ParameterError, check_number, check_option, list_some
+from ..estimators.base import effect_pairs, total_effects
+from ..exceptions import CsimodelWarning, DataError, EstimationError, ModelError
+from ..moments import MomentBuilder, covariance
+from ..scoring.weights import (
+    check_scales,
+    negative_index_weights,
+    normalize_blocks,
+    raw_index_weights,
+)
+from ._common import _MapResults, _quadrant
 
-__all__ = ["ipma", "ipa", "IPMAResults", "IPAResults", "QUADRANTS"]
-
-#: Martilla & James (1977) quadrant names, by (high importance?, high performance?).
-QUADRANTS = {
-    (True, False): "Concentrate here",
-    (True, True): "Keep up the good work",
-    (False, False): "Low priority",
-    (False, True): "Possible overkill",
-}
-
-
-def _quadrant(imp: np.ndarray, perf: np.ndarray, ci: float, cp: float) -> list[str]:
-    return [QUADRANTS[(bool(i >= ci), bool(p >= cp))] for i, p in zip(imp, perf, strict=True)]
-
-
-class _Frozen:
-    def __init__(self, **kwargs: Any) -> None:
-        for k, v in kwargs.items():
-            object.__setattr__(self, k, v)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+__all__ = ["ipma", "IPMAResults"]
 
 
 # =========================================================================== IPMA helpers
 def _declared_scale(res) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = res.data.scale_low, res.data.scale_high
-    bad = [it for it, a, b in zip(res.data.items, lo, hi, strict=True) if not np.isfinite(a + b)]
-    if bad:
-        raise DataError(
-            f"IPMA needs the declared answer scale of every item to rescale it to 0-100; "
-            f"no scale was declared for {list_some(bad)}. Refit with the scale, e.g. "
-            "fit(model, data, scale=(1, 10)), or a dict {item: (low, high)}."
-        )
+    check_scales(res.data.items, lo, hi, "IPMA cannot rescale them to 0-100")
     return lo, hi
 
 
@@ -121,59 +86,26 @@ def _rescaled_index_weights(
     zero_negative: bool = False,
     strict: bool = True,
 ) -> np.ndarray:
-    """Weights of the 0-100 rescaled items, summing to 1 per construct.
+    """Weights ``(B, p, J)`` of the 0-100 rescaled items, summing to 1 per construct.
 
-    Parameters
-    ----------
-    weights : ndarray (B, p, J)
-        Outer weights in block layout (PLS metric: standardized or centred items).
-    item_sd : ndarray (B, p)
-        Item standard deviations (raw scale) of the same moments.
-    lo, hi : ndarray (p,)
-        Declared scale ends.
-    standardize : bool
-        Whether ``weights`` apply to standardized items (else to centred raw items).
-    zero_negative : bool
-        Give items with a negative weight weight 0 before normalizing.
-    strict : bool
-        Raise if a block's weights sum to (almost) zero; else leave NaN there.
-
-    Returns
-    -------
-    ndarray (B, p, J)
+    The raw-scale weights (:func:`~csimodel.scoring.weights.raw_index_weights`) times the
+    scale spans ``hi - lo``, normalized per block
+    (:func:`~csimodel.scoring.weights.normalize_blocks`). ``strict``: raise if a block's
+    weights sum to (almost) zero; else leave NaN there.
     """
-    raw = weights / item_sd[:, :, None] if standardize else weights
-    w = raw * ((hi - lo) / 100.0)[None, :, None]
-    if zero_negative:
-        w = np.where(w > 0, w, 0.0)
-    tot = w.sum(axis=1, keepdims=True)
-    small = np.abs(tot) <= 1e-10 * np.abs(raw * ((hi - lo) / 100.0)[None, :, None]).sum(
-        axis=1, keepdims=True
-    )
-    if np.any(small):
-        if strict:
-            raise EstimationError(
-                "The outer weights of a construct sum to (almost) zero (or none is positive), "
-                "so its 0-100 index weights cannot be normalized; check the items' coding."
-            )
-        tot = np.where(small, np.nan, tot)
-    return w / tot
+    raw = raw_index_weights(weights, item_sd, standardize)
+    Wr = normalize_blocks(raw, zero_negative=zero_negative, factor=(hi - lo) / 100.0)
+    if strict and np.isnan(Wr).any() and np.isfinite(raw).all():
+        raise EstimationError(
+            "The outer weights of a construct sum to (almost) zero (or none is positive), "
+            "so its 0-100 index weights cannot be normalized; check the items' coding."
+        )
+    return Wr
 
 
 def _negative_weights(weights: np.ndarray, item_sd: np.ndarray, standardize: bool) -> np.ndarray:
     """(B, p) True where an item's weight (raw metric) is negative beyond rounding."""
-    raw = weights / item_sd[:, :, None] if standardize else weights
-    scale = np.abs(raw).sum(axis=1, keepdims=True)
-    return np.any(raw < -1e-10 * scale, axis=2)
-
-
-def _rescale_items(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    return (X - lo) / (hi - lo) * 100.0
-
-
-def _rescaled_scores(X: np.ndarray, index_weights: np.ndarray, lo, hi) -> np.ndarray:
-    """0-100 construct scores ``(n, J)`` of raw items ``X`` (n, p); weights (p, J)."""
-    return _rescale_items(X, lo, hi) @ index_weights
+    return negative_index_weights(raw_index_weights(weights, item_sd, standardize))
 
 
 def _unstandardized_totals(C: np.ndarray, model) -> np.ndarray:
@@ -229,7 +161,7 @@ def _boot_counts(boot: Any, n: int) -> np.ndarray:
 
 
 # =========================================================================== IPMA
-class IPMAResults(_Frozen):
+class IPMAResults(_MapResults):
     """Importance-performance map analysis results (read-only).
 
     Attributes
@@ -257,7 +189,7 @@ class IPMAResults(_Frozen):
 
     def summary(self):
         """Text/HTML summary of the table, with settings and the crosshair."""
-        from .report.summary import Summary
+        from ..report.summary import Summary
 
         s = Summary(f"IPMA of {self.target} ({self.level} level)")
         s.add_info("Target", self.target)
@@ -278,13 +210,6 @@ class IPMAResults(_Frozen):
             "importance x (100 - performance)."
         )
         return s
-
-    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
-        """Draw the importance-performance map; returns an
-        :class:`~csimodel.plotting.ImportancePerformanceDisplay`."""
-        from .plotting import ImportancePerformanceDisplay
-
-        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         return (
@@ -334,10 +259,13 @@ def ipma(
         A column of the fitted data: importance and performance per segment (the pooled
         fit's index weights are kept so that segments share one 0-100 scoring rule; the
         structural regressions and means are computed within each segment).
-    boot : ndarray of shape (n_boot, n_used) or object with ``.counts``, optional
-        Bootstrap resample counts of the used rows. Each resample is refitted with the
-        fit's estimator on the resample's moments (batched) and IPMA is recomputed; the
-        table gains percentile intervals. Resamples that fail (no convergence) are left out.
+    boot : BootstrapResults, ndarray of shape (n_boot, n_used) or object with ``.counts``, optional
+        Bootstrap resamples of the used rows: a result of ``cm.bootstrap(res, ...)`` (its
+        resamples are replayed chunk by chunk with
+        :meth:`~csimodel.BootstrapResults.iter_counts`; it must be drawn on the same rows
+        as ``res``) or resample counts. Each resample is refitted with the fit's estimator
+        on the resample's moments (batched) and IPMA is recomputed; the table gains
+        percentile intervals. Resamples that fail (no convergence) are left out.
     ci_level : float, default=0.95
         Coverage of the percentile intervals.
     negative_weights : {'error', 'zero', 'keep'}, default='error'
@@ -361,7 +289,7 @@ def ipma(
     elements by potential ``importance * (100 - performance)``.
 
     Tested against a hand computation (numpy rescaling and ``lstsq`` regressions) in
-    ``tests/test_ipa.py``.
+    ``tests/ipa/test_ipma.py``.
 
     Examples
     --------
@@ -461,45 +389,54 @@ def ipma(
     n_boot = n_failed = None
     dist = None
     if boot is not None:
-        F = _boot_counts(boot, n)
+        if hasattr(boot, "iter_counts"):
+            boot.check_fit(res, owner)
+            chunks = boot.iter_counts()
+        else:
+            chunks = [_boot_counts(boot, n)]
         builder = MomentBuilder(X, res.data.weights)
-        _, S = builder.moments(F)
-        est = res.estimator.estimate(S, model)
-        ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
-        if negative_weights == "error":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ok &= ~(_negative_weights(est.weights, est.item_sd, standardize) & shown).any(1)
-        n_boot = int(F.shape[0])
-        if ok.sum() < 2:
-            raise EstimationError(f"Only {int(ok.sum())} of {n_boot} resamples could be fitted.")
-        F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
-        ids = np.flatnonzero(ok)
-        dist = []
-        for g in G:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                try:
-                    mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
-                    dist.append(
-                        _ipma_batch(
-                            Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+        n_boot = n_fit = 0
+        parts: list[list[tuple]] = [[] for _ in G]
+        for F in chunks:
+            n_boot += len(F)
+            _, S = builder.moments(F)
+            est = res.estimator.estimate(S, model)
+            ok = est.converged & np.all(np.isfinite(est.weights), axis=(1, 2))
+            if negative_weights == "error":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    neg_b = _negative_weights(est.weights, est.item_sd, standardize)
+                ok &= ~(neg_b & shown).any(1)
+            n_fit += int(ok.sum())
+            F, Wb, sdb = F[ok], est.weights[ok], est.item_sd[ok]
+            seg = []
+            for g in G:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    try:
+                        mb, Sb = builder.moments(F * g) if by is not None else builder.moments(F)
+                        seg.append(
+                            _ipma_batch(
+                                Wb, sdb, standardize, mb, Sb, lo, hi, model, zero_neg, strict=False
+                            )
                         )
-                    )
-                except np.linalg.LinAlgError:
-                    raise EstimationError(
-                        "A resample made the structural regressions singular; use more "
-                        "respondents per segment."
-                    ) from None
-        # a resample fails if any segment's result is not finite (e.g. no one of a segment drawn)
-        fin = np.ones(len(ids), dtype=bool)
-        for parts in dist:
-            for a in parts:
-                fin &= np.all(np.isfinite(a.reshape(len(ids), -1)), axis=1)
-        dist = [tuple(a[fin] for a in parts) for parts in dist]
-        n_failed = n_boot - int(fin.sum())
-        if fin.sum() < 2:
-            raise EstimationError(
-                f"Only {int(fin.sum())} of {n_boot} resamples gave finite IPMA results."
-            )
+                    except np.linalg.LinAlgError:
+                        raise EstimationError(
+                            "A resample made the structural regressions singular; use more "
+                            "respondents per segment."
+                        ) from None
+            # a resample fails if any segment's result is not finite (no one of a segment drawn)
+            fin = np.ones(len(F), dtype=bool)
+            for arrays in seg:
+                for a in arrays:
+                    fin &= np.all(np.isfinite(a.reshape(len(F), -1)), axis=1)
+            for gi, arrays in enumerate(seg):
+                parts[gi].append(tuple(a[fin] for a in arrays))
+        if n_fit < 2:
+            raise EstimationError(f"Only {n_fit} of {n_boot} resamples could be fitted.")
+        dist = [tuple(np.concatenate(c) for c in zip(*p_, strict=True)) for p_ in parts]
+        n_ok = len(dist[0][0])
+        n_failed = n_boot - n_ok
+        if n_ok < 2:
+            raise EstimationError(f"Only {n_ok} of {n_boot} resamples gave finite IPMA results.")
         if n_failed:
             warnings.warn(
                 f"{n_failed} of {n_boot} resamples failed (no convergence, a negative weight "
@@ -571,218 +508,3 @@ def ipma(
         ci_level=float(ci_level) if boot is not None else None,
         fit=res,
     )
-
-
-# =========================================================================== classic IPA
-class IPAResults(_Frozen):
-    """Classic (stated-importance) importance-performance analysis results (read-only).
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        Index: attribute (preceded by ``segment`` with ``by``). Columns ``importance,
-        performance, gap`` (importance - performance), ``n_importance, n_performance``
-        (answers used per attribute) and ``quadrant``.
-    crosshair : pandas.DataFrame
-        Importance and performance of the crosshair (per segment).
-    crosshair_kind : {'mean', 'midpoint'}
-    by : str or None
-    scale : dict or None
-        ``{'importance': (low, high), 'performance': (low, high)}`` when declared.
-    """
-
-    def summary(self):
-        """Text/HTML summary."""
-        from .report.summary import Summary
-
-        s = Summary("Importance-performance analysis (stated importance)")
-        s.add_info("Crosshair", self.crosshair_kind)
-        if self.scale is not None:
-            s.add_info("Scale", ", ".join(f"{k} {v[0]:g}-{v[1]:g}" for k, v in self.scale.items()))
-        if self.by is not None:
-            s.add_info("Segments", f"{self.by}: {len(self.crosshair)}")
-        s.add_table("Attributes", self.table)
-        s.add_table("Crosshair", self.crosshair)
-        s.add_note(
-            "Quadrants after Martilla & James (1977); a point on a crosshair line counts as high."
-        )
-        return s
-
-    def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
-        """Draw the importance-performance map (performance on the x axis)."""
-        from .plotting import ImportancePerformanceDisplay
-
-        return ImportancePerformanceDisplay.from_result(self, segment=segment).plot(ax=ax, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"<csimodel.IPAResults: {len(self.table)} rows, crosshair {self.crosshair_kind!r}>"
-
-
-def _ipa_frame(x: Any, what: str) -> pd.DataFrame:
-    if not isinstance(x, pd.DataFrame):
-        raise ParameterError(
-            f"The {what!r} parameter of ipa must be a pandas DataFrame (respondents x "
-            f"attributes). Got {type(x).__name__} instead."
-        )
-    return x
-
-
-def ipa(
-    importance: pd.DataFrame,
-    performance: pd.DataFrame,
-    *,
-    by: str | None = None,
-    crosshair: str = "mean",
-    scale: Any = None,
-) -> IPAResults:
-    r"""Classic importance-performance analysis of stated importance (Martilla & James 1977).
-
-    Parameters
-    ----------
-    importance, performance : pandas.DataFrame
-        Respondents' ratings, one column per attribute (the same attribute columns in
-        both). Rows may differ between the two tables; a missing rating (NaN) leaves that
-        answer out of the attribute's mean (counts are reported).
-    by : str, optional
-        Column present in both tables: one analysis per segment (not an attribute).
-    crosshair : {'mean', 'midpoint'}, default='mean'
-        Where the quadrant lines cross: the means over attributes of the mean importance
-        and mean performance (per segment), or the midpoints of the declared scales.
-    scale : (low, high) or dict, optional
-        Declared rating scale, for both tables or ``{'importance': (l, h), 'performance':
-        (l, h)}``. Ratings outside it raise :class:`~csimodel.DataError`. Needed for
-        ``crosshair='midpoint'``.
-
-    Returns
-    -------
-    IPAResults
-
-    Notes
-    -----
-    For attribute :math:`a`, :math:`I_a` and :math:`P_a` are the mean ratings, the gap is
-    :math:`I_a - P_a`. With crosshair :math:`(I^*, P^*)` the quadrant is "Concentrate here"
-    when :math:`I_a \ge I^*, P_a < P^*`, "Keep up the good work" when :math:`I_a \ge I^*,
-    P_a \ge P^*`, "Low priority" when :math:`I_a < I^*, P_a < P^*` and "Possible overkill"
-    when :math:`I_a < I^*, P_a \ge P^*`.
-
-    Tested on a hand-made table in ``tests/test_ipa.py``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import csimodel as cm
-    >>> imp = pd.DataFrame({"price": [5, 4, 5], "staff": [2, 3, 2], "wifi": [4, 5, 4]})
-    >>> perf = pd.DataFrame({"price": [2, 3, 2], "staff": [4, 4, 5], "wifi": [5, 4, 5]})
-    >>> cm.ipa(imp, perf, crosshair="midpoint", scale=(1, 5)).table["quadrant"].tolist()
-    ['Concentrate here', 'Possible overkill', 'Keep up the good work']
-    """
-    owner = "ipa"
-    importance = _ipa_frame(importance, "importance")
-    performance = _ipa_frame(performance, "performance")
-    check_option(crosshair, "crosshair", owner, ("mean", "midpoint"))
-    for name, df in (("importance", importance), ("performance", performance)):
-        if by is not None and by not in df.columns:
-            raise DataError(f"The by= column {by!r} is not in the {name} table; add it to both.")
-    attrs = [c for c in importance.columns if c != by]
-    pattrs = [c for c in performance.columns if c != by]
-    if set(attrs) != set(pattrs):
-        only_i = [a for a in attrs if a not in pattrs]
-        only_p = [a for a in pattrs if a not in attrs]
-        raise DataError(
-            "The importance and performance tables must have the same attribute columns. "
-            f"Only in importance: {list_some(only_i) or 'none'}; only in performance: "
-            f"{list_some(only_p) or 'none'}."
-        )
-    if not attrs:
-        raise DataError("The tables have no attribute columns.")
-    scales: dict[str, tuple[float, float]] | None = None
-    if scale is not None:
-        if isinstance(scale, Mapping):
-            unknown = set(scale) - {"importance", "performance"}
-            if unknown or len(scale) != 2:
-                raise ParameterError(
-                    "The 'scale' parameter of ipa must be a pair (low, high) or a dict with keys "
-                    f"'importance' and 'performance'. Got keys {sorted(scale)} instead."
-                )
-            pairs = {k: parse_scale(scale[k], ["x"]) for k in ("importance", "performance")}
-        else:
-            one = parse_scale(scale, ["x"])
-            pairs = {"importance": one, "performance": one}
-        scales = {k: (float(v[0][0]), float(v[1][0])) for k, v in pairs.items()}
-    elif crosshair == "midpoint":
-        raise ParameterError(
-            "crosshair='midpoint' needs the rating scale: pass scale=(1, 5) (or a dict "
-            "{'importance': (1, 5), 'performance': (1, 7)})."
-        )
-
-    vals = {}
-    for name, df in (("importance", importance), ("performance", performance)):
-        block = df[attrs]
-        nonnum = [a for a in attrs if not pd.api.types.is_numeric_dtype(block[a])]
-        if nonnum:
-            raise DataError(
-                f"Attribute column(s) {list_some(nonnum)} of the {name} table are not numeric. "
-                "Convert the ratings to numbers (e.g. pd.to_numeric)."
-            )
-        v = block.to_numpy(dtype=float)
-        if np.any(np.isinf(v)):
-            raise DataError(f"The {name} table contains infinite values; replace them.")
-        if scales is not None:
-            low, high = scales[name]
-            out = np.isfinite(v) & ((v < low) | (v > high))
-            if out.any():
-                cols = [attrs[j] for j in np.flatnonzero(out.any(axis=0))]
-                raise DataError(
-                    f"{int(out.sum())} {name} rating(s) lie outside the declared scale "
-                    f"{low:g}-{high:g}, in column(s) {list_some(cols)}. Fix the data or the scale."
-                )
-        vals[name] = v
-
-    def analyse(mi: np.ndarray, mp: np.ndarray) -> tuple[pd.DataFrame, float, float]:
-        vi, vp = vals["importance"][mi], vals["performance"][mp]
-        ni, np_ = np.isfinite(vi).sum(axis=0), np.isfinite(vp).sum(axis=0)
-        empty = [a for a, a1, a2 in zip(attrs, ni, np_, strict=True) if a1 == 0 or a2 == 0]
-        if empty:
-            raise DataError(f"Attribute(s) {list_some(empty)} have no ratings (in a segment).")
-        I = np.nansum(vi, axis=0) / ni  # noqa: E741
-        P = np.nansum(vp, axis=0) / np_
-        if crosshair == "mean":
-            ci, cp = float(I.mean()), float(P.mean())
-        else:
-            ci = float(sum(scales["importance"]) / 2)
-            cp = float(sum(scales["performance"]) / 2)
-        df = pd.DataFrame(
-            {
-                "importance": I,
-                "performance": P,
-                "gap": I - P,
-                "n_importance": ni,
-                "n_performance": np_,
-            },
-            index=pd.Index(attrs, name="attribute"),
-        )
-        df["quadrant"] = _quadrant(I, P, ci, cp)
-        return df, ci, cp
-
-    if by is None:
-        table, ci, cp = analyse(np.ones(len(importance), bool), np.ones(len(performance), bool))
-        cross = pd.DataFrame({"importance": [ci], "performance": [cp]}, index=["all"])
-    else:
-        for name, df in (("importance", importance), ("performance", performance)):
-            if df[by].isna().any():
-                raise DataError(
-                    f"The by= column {by!r} of the {name} table has missing values; fill them."
-                )
-        segs = sorted(set(importance[by]) | set(performance[by]), key=str)
-        parts, rows = [], []
-        for s in segs:
-            mi = (importance[by] == s).to_numpy()
-            mp = (performance[by] == s).to_numpy()
-            df, ci, cp = analyse(mi, mp)
-            parts.append(df)
-            rows.append((ci, cp))
-        table = pd.concat(parts, keys=segs, names=["segment", "attribute"])
-        cross = pd.DataFrame(
-            rows, columns=["importance", "performance"], index=pd.Index(segs, name="segment")
-        )
-    return IPAResults(table=table, crosshair=cross, crosshair_kind=crosshair, by=by, scale=scales)
