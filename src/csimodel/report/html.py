@@ -288,7 +288,7 @@ def _try_assess(res: Any):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return assess(res)
-    except (CsimodelError, NotImplementedError):
+    except CsimodelError:
         return None
 
 
