@@ -182,7 +182,8 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
         isinstance(dt, np.dtype) and dt.kind in "iuf" for dt in all_dtypes
     ):
         # fast path: a plain numeric frame (one conversion, then a column take if needed)
-        idx = df.columns.get_indexer(items)
+        pos = {c: k for k, c in enumerate(df.columns)}
+        idx = np.fromiter((pos[c] for c in items), dtype=np.intp, count=len(items))
         X = df.to_numpy(dtype=np.float64, copy=copy)
         if len(idx) != X.shape[1] or np.any(idx != np.arange(X.shape[1])):
             X = X[:, idx]

@@ -55,18 +55,34 @@ class _Structure:
         J = self.D.shape[0]
         self.J = J
         self.endo = np.flatnonzero(self.D.any(axis=0))  # constructs with predecessors
-        # endogenous constructs grouped by their number of predecessors k: one batched
-        # solve of k x k systems per group (k = 1 is a division)
-        groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+        # OLS of every endogenous construct on its predecessors. One predecessor: a division.
+        # Several: all systems stacked into ONE block-diagonal system per batch member, so a
+        # single LAPACK call serves every construct (zero blocks leave each solution exactly
+        # as if solved alone) and the algorithm is the same whatever the batch size.
+        one_pos, one_pred, one_tgt = [], [], []
+        ai, aj, ci, cj, rp, rt, op = [], [], [], [], [], [], []
+        offset = 0
         for pos, j in enumerate(self.endo):
             preds = np.flatnonzero(self.D[:, j])
-            groups.setdefault(len(preds), []).append((pos, preds))
-        self.reg_groups = []
-        for k, members in sorted(groups.items()):
-            pos = np.array([m[0] for m in members])
-            preds = np.array([m[1] for m in members])  # (g, k)
-            targets = self.endo[pos]
-            self.reg_groups.append((k, pos, preds, targets))
+            if len(preds) == 1:
+                one_pos.append(pos)
+                one_pred.append(preds[0])
+                one_tgt.append(j)
+                continue
+            k = len(preds)
+            for r in range(k):
+                for c in range(k):
+                    ai.append(offset + r)
+                    aj.append(offset + c)
+                    ci.append(preds[r])
+                    cj.append(preds[c])
+                rp.append(preds[r])
+                rt.append(j)
+                op.append(pos)
+            offset += k
+        self.reg_one = tuple(np.array(a, dtype=int) for a in (one_pos, one_pred, one_tgt))
+        self.reg_size = offset
+        self.reg_multi = tuple(np.array(a, dtype=int) for a in (ai, aj, ci, cj, rp, rt, op))
         self.mode_b = [
             np.flatnonzero(self.mask[:, j])
             for j, c in enumerate(model.constructs)
@@ -94,19 +110,20 @@ def _structure(model: Model) -> _Structure:
 def _regressions(C: np.ndarray, st: _Structure) -> np.ndarray:
     """Coefficients of each endogenous construct on its predecessors: (B, n_endo, J).
 
-    OLS on correlations, :math:`\beta_j = C_{P_j P_j}^{-1} C_{P_j j}`, solved for all batch
-    members and all endogenous constructs with the same number of predecessors at once.
+    OLS on correlations, :math:`\beta_j = C_{P_j P_j}^{-1} C_{P_j j}`, for all batch members
+    and all endogenous constructs at once (one block-diagonal solve per batch member).
     """
     B = C.shape[0]
     out = np.zeros((B, len(st.endo), st.J))
-    for k, pos, preds, targets in st.reg_groups:
-        rhs = C[:, preds, targets[:, None]]  # (B, g, k)
-        if k == 1:
-            beta = rhs / C[:, preds, preds]
-        else:
-            A = C[:, preds[:, :, None], preds[:, None, :]]  # (B, g, k, k)
-            beta = np.linalg.solve(A, rhs[..., None])[..., 0]
-        out[:, pos[:, None], preds] = beta
+    pos, pred, tgt = st.reg_one
+    if len(pos):
+        out[:, pos, pred] = C[:, pred, tgt] / C[:, pred, pred]
+    if st.reg_size:
+        ai, aj, ci, cj, rp, rt, op = st.reg_multi
+        A = np.zeros((B, st.reg_size, st.reg_size))
+        A[:, ai, aj] = C[:, ci, cj]
+        beta = np.linalg.solve(A, C[:, rp, rt][..., None])[..., 0]
+        out[:, op, rp] = beta
     return out
 
 
@@ -522,21 +539,26 @@ def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray, name: str
         C = W.T @ R @ W
     problems: list[str] = []
     near: list[str] = []
-    for t in model.endogenous:
-        preds = list(model.predecessors(t))
-        if len(preds) < 2:
-            continue
-        idx = [model.constructs.index(c) for c in preds]
-        sub = C[np.ix_(idx, idx)]
-        low = float(np.linalg.eigvalsh(sub)[0])
-        # |low| tiny: singular. (low < 0 only happens for corrected correlations such as
-        # PLSc's, whose own inadmissibility policy handles a matrix that is not positive.)
-        if abs(low) <= _SINGULAR:
-            inv = _involved(sub, preds)
-            problems.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
-        elif 0 < low < _NEAR_SINGULAR:
-            inv = _involved(sub, preds)
-            near.append(f"{t!r} ({', '.join(repr(p) for p in inv)})")
+    targets = [t for t in model.endogenous if len(model.predecessors(t)) >= 2]
+    if targets:
+        # smallest eigenvalue of every predecessor block in one call (identity padding:
+        # a correlation matrix's smallest eigenvalue is at most 1, so padding never wins)
+        kmax = max(len(model.predecessors(t)) for t in targets)
+        stack = np.repeat(np.eye(kmax)[None], len(targets), axis=0)
+        blocks = []
+        for m, t in enumerate(targets):
+            preds = list(model.predecessors(t))
+            idx = [model.constructs.index(c) for c in preds]
+            stack[m, : len(idx), : len(idx)] = C[np.ix_(idx, idx)]
+            blocks.append((t, preds, idx))
+        lows = np.linalg.eigvalsh(stack)[:, 0]
+        for (t, preds, idx), low in zip(blocks, lows, strict=True):
+            # |low| tiny: singular. (low < 0 only happens for corrected correlations such as
+            # PLSc's, whose own inadmissibility policy handles a matrix that is not positive.)
+            if abs(low) <= _SINGULAR or 0 < low < _NEAR_SINGULAR:
+                inv = _involved(C[np.ix_(idx, idx)], preds)
+                entry = f"{t!r} ({', '.join(repr(p) for p in inv)})"
+                (problems if abs(low) <= _SINGULAR else near).append(entry)
     if problems:
         raise EstimationError(
             "The construct scores of the predecessors of "
