@@ -7,6 +7,7 @@ Used by :func:`~csimodel.compare_groups`, :func:`~csimodel.index_change` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -137,11 +138,24 @@ def _check_common(owner: str, n_perm: int, n_boot: int, correction: str | None =
         check_option(correction, "correction", owner, CORRECTIONS)
 
 
+@dataclass(frozen=True)
+class _GroupTask:
+    """What one public function requires of its groups.
+
+    ``owner`` names the function in messages; ``need_scale``: the answer scale must be
+    declared (0-100 indices); ``two``: exactly two groups are compared, named in the error
+    as ``(what, kind, how)``, e.g. ``("MICOM", "groups", "(a, b)")``.
+    """
+
+    owner: str
+    need_scale: bool = False
+    two: tuple[str, str, str] | None = None
+
+
 def _setup_groups(
-    owner: str,
+    task: _GroupTask,
     model: Any,
     data: Any,
-    *,
     by: str,
     groups: Sequence[Any] | None,
     estimator: Any,
@@ -149,15 +163,9 @@ def _setup_groups(
     missing: str,
     missing_values: Any,
     weights: Any,
-    need_scale: bool = False,
-    two: tuple[str, str, str] | None = None,
 ) -> tuple[Model, Any, PreparedData, list[Any], dict[Any, np.ndarray]]:
-    """Model, estimator, prepared data, group labels and each group's row positions.
-
-    ``need_scale``: the answer scale must be declared (0-100 indices). ``two``: exactly
-    two groups are compared, named in the error as ``(what, kind, how)``, e.g.
-    ``("MICOM", "groups", "(a, b)")``.
-    """
+    """Model, estimator, prepared data, group labels and each group's row positions."""
+    owner = task.owner
     model, estimator, prepared = _resolve(
         model,
         data,
@@ -168,14 +176,14 @@ def _setup_groups(
         weights=weights,
         owner=owner,
     )
-    if need_scale and not prepared.has_scale:
+    if task.need_scale and not prepared.has_scale:
         raise DataError(
             f"{owner} needs the answer scale of every item to compute 0-100 indices: "
             "pass scale=(low, high) (or a dict item -> (low, high))."
         )
     labels, pos = _split(prepared, by, groups, owner)
-    if two is not None and len(labels) != 2:
-        what, kind, how = two
+    if task.two is not None and len(labels) != 2:
+        what, kind, how = task.two
         raise DataError(
             f"{what} compares two {kind}; column {by!r} has {len(labels)} groups "
             f"({list_some(labels)}). Choose two with groups={how}."
@@ -197,13 +205,26 @@ class _GroupReport:
     def summary(self):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def _add_groups(self, s, groups_label: str, groups_text: str, unit: str) -> None:
-        """The group column and the respondents per group, as two info lines of ``s``."""
+    def _summary_head(
+        self,
+        title: str,
+        groups_label: str,
+        groups_text: str,
+        unit: str,
+        first: Sequence[tuple[str, Any]] = (),
+    ):
+        """A Summary with the info lines ``first``, the group column and the group sizes."""
+        from ..report.summary import Summary
+
+        s = Summary(title)
+        for label, value in first:
+            s.add_info(label, value)
         s.add_info(groups_label, groups_text)
         s.add_info(
             f"Respondents per {unit}",
             ", ".join(f"{g}: {n}" for g, n in self.n_per_group.items()),
         )
+        return s
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()

@@ -19,11 +19,16 @@ import pandas as pd
 from .._validation import check_number
 from ..results import FitResults
 from ..spec import Model
-from ._grouping import _check_common, _group_sizes, _GroupReport, _setup_groups
+from ._grouping import _check_common, _group_sizes, _GroupReport, _GroupTask, _setup_groups
 from ._mga_tests import _adjust, _henseler_one_sided, _parametric_p, _permutation_p
 from ._resampling import _bootstrap_group, _observed, _permute_groups, _progress_bar, _Stats
 
 __all__ = ["compare_groups", "index_change", "GroupComparison", "IndexChange"]
+
+_COMPARE_GROUPS = _GroupTask("compare_groups")
+_INDEX_CHANGE = _GroupTask(
+    "index_change", need_scale=True, two=("index_change", "waves", "(first, second)")
+)
 
 
 # ---------------------------------------------------------------------- compare_groups
@@ -78,16 +83,16 @@ class GroupComparison(_GroupReport):
 
     def summary(self):
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
-        from ..report.summary import Summary
-
-        s = Summary("csimodel group comparison")
         est = self.estimator
         params = est.get_params() if hasattr(est, "get_params") else {}
-        s.add_info(
-            "Estimator",
-            f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})",
+        settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        s = self._summary_head(
+            "csimodel group comparison",
+            "Groups (by)",
+            self.by,
+            "group",
+            first=[("Estimator", f"{type(est).__name__}({settings})")],
         )
-        self._add_groups(s, "Groups (by)", self.by, "group")
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Permutations", self.n_perm)
         s.add_info("Bootstrap resamples per group", self.n_boot)
@@ -252,19 +257,10 @@ def compare_groups(
     >>> bool(paths["p_permutation"].between(0, 1).all())
     True
     """
-    owner = "compare_groups"
+    owner = _COMPARE_GROUPS.owner
     _check_common(owner, n_perm, n_boot, correction)
     model, estimator, data_p, labels, pos = _setup_groups(
-        owner,
-        model,
-        data,
-        by=by,
-        groups=groups,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
+        _COMPARE_GROUPS, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
     stats = _Stats(model, estimator, data_p)
     rng = np.random.default_rng(random_state)
@@ -375,11 +371,10 @@ class IndexChange(_GroupReport):
 
     def summary(self):
         """The change table with its interval and p-value."""
-        from ..report.summary import Summary
-
         a, b = self.groups
-        s = Summary("csimodel index change")
-        self._add_groups(s, "Waves (by)", f"{self.by}: {a!r} -> {b!r}", "wave")
+        s = self._summary_head(
+            "csimodel index change", "Waves (by)", f"{self.by}: {a!r} -> {b!r}", "wave"
+        )
         s.add_info("Bootstrap resamples per wave", self.n_boot)
         s.add_info("Permutations", self.n_perm)
         s.add_table(f"0-100 indices and change ({self.level:.0%} percentile interval)", self.table)
@@ -456,22 +451,11 @@ def index_change(
     >>> list(ch.table.columns)
     ['index_a', 'index_b', 'change', 'se', 'ci_lower', 'ci_upper', 'p_permutation']
     """
-    owner = "index_change"
+    owner = _INDEX_CHANGE.owner
     _check_common(owner, n_perm, n_boot)
     check_number(level, "level", owner, low=0, high=1, low_open=True, high_open=True)
     model, estimator, data_p, labels, pos = _setup_groups(
-        owner,
-        model,
-        data,
-        by=by,
-        groups=groups,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        need_scale=True,
-        two=("index_change", "waves", "(first, second)"),
+        _INDEX_CHANGE, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
     stats = _Stats(model, estimator, data_p)
     J = len(model.constructs)

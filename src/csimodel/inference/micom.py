@@ -19,11 +19,13 @@ from ..exceptions import DataError, ModelError
 from ..moments import MomentBuilder, covariance
 from ..results import FitResults
 from ..spec import Model
-from ._grouping import _group_sizes, _GroupReport, _setup_groups
+from ._grouping import _group_sizes, _GroupReport, _GroupTask, _setup_groups
 from ._mga_tests import _permutation_p
 from ._resampling import _permute_pair, _progress_bar, _Stats, _subset
 
 __all__ = ["micom", "MicomResult"]
+
+_MICOM = _GroupTask("micom", two=("MICOM", "groups", "(a, b)"))
 
 
 def _composite_cor(Wa: np.ndarray, Wb: np.ndarray, M: np.ndarray) -> np.ndarray:
@@ -83,11 +85,13 @@ class MicomResult(_GroupReport):
 
     def summary(self):
         """Steps 1-3 and the conclusion (no / partial / full measurement invariance)."""
-        from ..report.summary import Summary
-
         a, b = self.groups
-        s = Summary("csimodel MICOM (measurement invariance of composites)")
-        self._add_groups(s, "Groups (by)", f"{self.by}: {a!r} vs {b!r}", "group")
+        s = self._summary_head(
+            "csimodel MICOM (measurement invariance of composites)",
+            "Groups (by)",
+            f"{self.by}: {a!r} vs {b!r}",
+            "group",
+        )
         s.add_info("Permutations (converged / run)", f"{self.n_perm_valid} / {self.n_perm}")
         s.add_table("Step 1: configural invariance", self.configural)
         s.add_table("Step 2: compositional invariance", self.compositional)
@@ -180,20 +184,10 @@ def micom(
     >>> mi.overall in ("full", "partial", "none")
     True
     """
-    owner = "micom"
+    owner = _MICOM.owner
     check_number(n_perm, "n_perm", owner, integer=True, low=1)
     model, estimator, data_p, labels, pos = _setup_groups(
-        owner,
-        model,
-        data,
-        by=by,
-        groups=groups,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        two=("MICOM", "groups", "(a, b)"),
+        _MICOM, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
     a, b = labels
     stats = _Stats(model, estimator, data_p)
