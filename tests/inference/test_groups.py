@@ -22,7 +22,8 @@ from refdata import SATISFACTION_MODEL, load_reference
 from scipy import stats
 
 import csimodel as cm
-from csimodel.inference import groups as G
+from csimodel.inference import _mga_tests as T
+from csimodel.inference import _resampling as R
 
 CORP_SYNTAX = """
 COMP =~ comp_1 + comp_2 + comp_3
@@ -91,7 +92,7 @@ def test_paths_agree_with_seminr_mga(case):
     prepared = cm.prepare(data, model.items, scale=scale)
     labels = data[by].to_numpy()
     est = cm.PLS(tol=1e-12, max_iter=1000)
-    stats_ = G._Stats(model, est, prepared)
+    stats_ = R._Stats(model, est, prepared)
     rng = np.random.default_rng(ref["seed"])
     rows = [(t, "~", s) for s, t in model.paths]
     pos = [stats_.rows.index(r) for r in rows]
@@ -102,15 +103,15 @@ def test_paths_agree_with_seminr_mga(case):
         idx = rng.integers(0, n, size=(ref["nboot"], n))
         digest = hashlib.sha256(np.ascontiguousarray(idx, dtype=np.int64).tobytes()).hexdigest()
         assert digest == ref["indices_sha256"][f"group{k + 1}"]
-        v, ok = G._bootstrap_counts(stats_, X, None, iter([G._counts_from_indices(idx, n)]))
+        v, ok = R._bootstrap_counts(stats_, X, None, iter([R._counts_from_indices(idx, n)]))
         assert ok.all()
         boots.append(v[:, pos])
-        obs.append(G._estimate_group(stats_, X, None)[0][0, pos])
+        obs.append(R._estimate_group(stats_, X, None)[0][0, pos])
         ns.append(n)
     assert ns == [ref["n1"], ref["n2"]]
-    one = G._henseler_one_sided(boots[0], boots[1])
+    one = T._henseler_one_sided(boots[0], boots[1])
     se1, se2 = boots[0].std(axis=0, ddof=1), boots[1].std(axis=0, ddof=1)
-    p_par, p_w = G._parametric_p(obs[0] - obs[1], se1, se2, ns[0], ns[1])
+    p_par, p_w = T._parametric_p(obs[0] - obs[1], se1, se2, ns[0], ns[1])
     for k, (t, _, s) in enumerate(rows):
         r = ref["paths"][f"{s}->{t}"]
         assert obs[0][k] == pytest.approx(r["group1_beta"], abs=1e-8)
@@ -127,7 +128,7 @@ def test_henseler_sorted_equals_grid(seed):
     rng = np.random.default_rng(seed)
     a = rng.normal(0.3, 0.1, size=(137, 3))
     b = rng.normal(0.2, 0.15, size=(91, 3))
-    got = G._henseler_one_sided(a, b)
+    got = T._henseler_one_sided(a, b)
     for k in range(3):
         grid = 2 * a[:, k].mean() - a[:, k][:, None] - 2 * b[:, k].mean() + b[:, k][None, :]
         assert got[k] == pytest.approx(1 - (grid > 0).mean(), abs=1e-12)
@@ -160,7 +161,7 @@ def test_permutation_p_counts_and_chunking(monkeypatch, seed):
     model, data, by, groups, scale = corp_case()
     kw = dict(by=by, n_perm=60, n_boot=20, random_state=seed, progress=False, scale=scale)
     a = cm.compare_groups(model, data, **kw)
-    monkeypatch.setattr(G, "_MAX_CHUNK", 7)
+    monkeypatch.setattr(R, "_MAX_CHUNK", 7)
     b = cm.compare_groups(model, data, **kw)
     pd.testing.assert_frame_equal(a.params, b.params, rtol=1e-9, atol=1e-12)
     d = a.permutation_diffs[(1, 2)]
@@ -199,7 +200,7 @@ def test_adjust_equals_statsmodels(method, seed):
 
     p = np.random.default_rng(seed).uniform(size=(6, 4)) ** 2
     p[2, 1] = np.nan
-    got = G._adjust(p, method)
+    got = T._adjust(p, method)
     for r in range(6):
         good = np.isfinite(p[r])
         np.testing.assert_allclose(got[r, good], multipletests(p[r, good], method=method)[1])

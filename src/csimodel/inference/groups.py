@@ -1,425 +1,39 @@
 """Comparing segments and survey waves: multi-group analysis and index change.
 
-Every resample is a case-weight pattern over the respondents, so thousands of group
-estimations are a few matrix products on the batched moment engine:
-
-* a permutation of the group labels of two groups *a* and *b* is a 0/1 membership row
-  ``f`` over the pooled respondents of both groups; group *a* gets ``f`` and group *b*
-  ``1 - f`` (times the survey weights), and both are estimated in one batch;
-* a bootstrap resample within a group is a row of resampling counts over that group's
-  respondents.
-
-Random numbers are drawn row by row from one :class:`numpy.random.Generator`, so the
-results do not depend on how the work is split into chunks.
+The public functions and their result classes. The steps they are made of live in
+:mod:`._grouping` (inputs and the split into groups), :mod:`._resampling` (seeded
+permutation and bootstrap weight patterns on the batched moment engine) and
+:mod:`._mga_tests` (the p-value formulas).
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_number, check_option, list_some
-from ..data import PreparedData, prepare
-from ..estimators.base import flatten_params, param_rows
-from ..estimators.pls import PLS
-from ..exceptions import ConvergenceWarning, DataError, EstimationError, ModelError
-from ..moments import MomentBuilder, covariance
+from .._validation import check_number
 from ..results import FitResults
 from ..spec import Model
+from ._grouping import _check_common, _group_sizes, _GroupReport, _GroupTask, _setup_groups
+from ._mga_tests import _adjust, _henseler_one_sided, _parametric_p, _permutation_p
+from ._resampling import _bootstrap_group, _observed, _permute_groups, _progress_bar, _Stats
 
 __all__ = ["compare_groups", "index_change", "GroupComparison", "IndexChange"]
 
-CORRECTIONS = (
-    "holm",
-    "bonferroni",
-    "sidak",
-    "holm-sidak",
-    "simes-hochberg",
-    "hommel",
-    "fdr_bh",
-    "fdr_by",
-    "none",
+_COMPARE_GROUPS = _GroupTask("compare_groups")
+_INDEX_CHANGE = _GroupTask(
+    "index_change", need_scale=True, two=("index_change", "waves", "(first, second)")
 )
-
-# Largest number of cells (resamples x respondents) of one chunk of weight patterns.
-_CHUNK_CELLS = 1 << 19
-_MAX_CHUNK = 1000
-_MIN_GROUP = 3
-
-
-# ---------------------------------------------------------------------- shared helpers
-def _chunk_size(n: int) -> int:
-    return int(max(1, min(_MAX_CHUNK, _CHUNK_CELLS // max(n, 1))))
-
-
-def _progress_bar(progress: bool | None, total: int, desc: str):
-    from tqdm.auto import tqdm
-
-    if progress is None:
-        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
-    return tqdm(total=total, desc=desc, disable=not progress, leave=False)
-
-
-def _membership_chunks(
-    rng: np.random.Generator, n: int, n_first: int, n_draws: int, chunk: int
-) -> Iterator[np.ndarray]:
-    """0/1 rows with ``n_first`` ones at random places (a random relabelling of n cases)."""
-    for start in range(0, n_draws, chunk):
-        c = min(chunk, n_draws - start)
-        order = np.argsort(rng.random((c, n)), axis=1)
-        F = np.zeros((c, n))
-        np.put_along_axis(F, order[:, :n_first], 1.0, axis=1)
-        yield F
-
-
-def _counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
-    """Resampling counts ``(B, n)`` from row indices ``(B, m)`` (0-based)."""
-    B = idx.shape[0]
-    flat = (idx + np.arange(B)[:, None] * n).ravel()
-    return np.bincount(flat, minlength=B * n).reshape(B, n).astype(np.float64)
-
-
-def _count_chunks(
-    rng: np.random.Generator, n: int, n_draws: int, chunk: int
-) -> Iterator[np.ndarray]:
-    """Bootstrap resampling counts (n draws with replacement per row)."""
-    for start in range(0, n_draws, chunk):
-        c = min(chunk, n_draws - start)
-        idx = np.minimum((rng.random((c, n)) * n).astype(np.int64), n - 1)
-        yield _counts_from_indices(idx, n)
-
-
-def _index_from_weights(
-    weights: np.ndarray,
-    item_sd: np.ndarray,
-    means: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    standardized: bool,
-) -> np.ndarray:
-    """0-100 construct indices ``(B, J)`` from outer weights and item means.
-
-    Unstandardized weights :math:`\\tilde w_i = w_i / s_i` (or :math:`w_i` when the
-    engine worked on centred items) are rescaled to sum to one within each block, then
-
-    .. math:: I_j = 100 \\frac{\\sum_i \\tilde w_i \\bar x_i - \\sum_i \\tilde w_i l_i}
-                          {\\sum_i \\tilde w_i h_i - \\sum_i \\tilde w_i l_i}
-
-    with :math:`l_i, h_i` the declared ends of item *i*'s answer scale.
-    """
-    from ..scoring.weights import index_values, normalize_blocks, raw_index_weights
-
-    wn = normalize_blocks(raw_index_weights(weights, item_sd, standardized))
-    return index_values(wn, means, low, high)
-
-
-class _Stats:
-    """Everything compared between groups, as one vector per estimation."""
-
-    def __init__(self, model: Model, estimator: Any, data: PreparedData) -> None:
-        self.model = model
-        self.estimator = estimator
-        self.standardized = bool(getattr(estimator, "standardize", True))
-        self.endo = [model.constructs.index(c) for c in model.endogenous]
-        self.has_scale = data.has_scale
-        self.low, self.high = data.scale_low, data.scale_high
-        rows = list(param_rows(model))
-        rows += [(c, "r2", c) for c in model.endogenous]
-        if self.has_scale:
-            rows += [(c, "index", c) for c in model.constructs]
-        self.rows = rows
-
-    def __call__(self, means: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
-        est = self.estimator.estimate(S, self.model)
-        parts = [flatten_params(est, self.model), est.r2[:, self.endo]]
-        if self.has_scale:
-            parts.append(
-                _index_from_weights(
-                    est.weights, est.item_sd, means, self.low, self.high, self.standardized
-                )
-            )
-        values = np.concatenate(parts, axis=1)
-        ok = est.converged & np.all(np.isfinite(values), axis=1)
-        return values, ok, est
-
-
-def _resolve(
-    model: Any,
-    data: Any,
-    *,
-    estimator: Any,
-    scale: Any,
-    missing: str,
-    missing_values: Any,
-    weights: Any,
-    owner: str,
-) -> tuple[Model, Any, PreparedData]:
-    """Model, estimator and prepared data from (model, data) or from a FitResults."""
-    if isinstance(model, FitResults):
-        if data is not None:
-            raise ModelError(
-                f"{owner} got fit results and data; pass either fit results (their data is "
-                "reused) or a model and data."
-            )
-        return model.model, model.estimator, model.data
-    if data is None:
-        raise DataError(f"{owner} needs data: pass a DataFrame with the items and the by= column.")
-    if isinstance(model, str):
-        model = Model(model)
-    elif not isinstance(model, Model):
-        raise ModelError(
-            f"model must be a csimodel.Model, model syntax text or FitResults. "
-            f"Got {type(model).__name__}."
-        )
-    if estimator is None:
-        estimator = PLS()
-    if not hasattr(estimator, "estimate"):
-        raise ModelError(
-            f"The 'estimator' parameter of {owner} must be a csimodel estimator such as "
-            f"cm.PLS(). Got {estimator!r} instead."
-        )
-    if hasattr(estimator, "_validate"):
-        estimator._validate()
-    if hasattr(estimator, "_check_model"):
-        estimator._check_model(model)
-    prepared = prepare(
-        data,
-        model.items,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        owner=owner,
-    )
-    return model, estimator, prepared
-
-
-def _split(
-    data: PreparedData, by: str, groups: Sequence[Any] | None, owner: str
-) -> tuple[list[Any], dict[Any, np.ndarray]]:
-    """Group labels and the row positions (into ``data.X``) of each group."""
-    if not isinstance(by, str):
-        raise DataError(f"The 'by' parameter of {owner} must be a column name. Got {by!r}.")
-    col = data.column(by)
-    values = col.to_numpy()
-    isna = pd.isna(values)
-    if isna.any():
-        rows = data.row_labels[np.flatnonzero(isna)]
-        raise DataError(
-            f"Column {by!r} is missing for {int(isna.sum())} used row(s): rows "
-            f"{list_some(list(rows))}. Drop those rows or fill in their group."
-        )
-    present = [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)]
-    if groups is None:
-        try:
-            labels = sorted(present)
-        except TypeError:
-            labels = present
-    else:
-        labels = list(groups)
-        unknown = [g for g in labels if g not in present]
-        if unknown:
-            raise DataError(
-                f"Group(s) {list_some(unknown)} do not occur in column {by!r}. "
-                f"Values present: {list_some(present, 10)}."
-            )
-        if len(set(labels)) != len(labels):
-            raise DataError(f"groups= lists a group twice: {labels!r}.")
-    if len(labels) < 2:
-        raise DataError(
-            f"Comparing groups needs at least two groups in column {by!r}; found "
-            f"{list_some(labels)}."
-        )
-    pos = {g: np.flatnonzero(values == g) for g in labels}
-    for g, rows in pos.items():
-        X = data.X[rows]
-        const = [it for it, lo, hi in zip(data.items, X.min(0), X.max(0), strict=True) if lo == hi]
-        if len(rows) >= _MIN_GROUP and const:
-            raise DataError(
-                f"Item(s) {list_some(const)} do not vary in group {g!r} of {by!r} "
-                f"({len(rows)} rows); a group needs variation in every item. Leave the group "
-                "out with groups=[...] or merge it with another."
-            )
-    small = [f"{g!r} ({len(p)} rows)" for g, p in pos.items() if len(p) < _MIN_GROUP]
-    if small:
-        raise DataError(
-            f"Group(s) {', '.join(small)} of column {by!r} have fewer than {_MIN_GROUP} "
-            "used rows; merge small groups or leave them out with groups=[...]."
-        )
-    return labels, pos
-
-
-def _subset(data: PreparedData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    w = None if data.weights is None else data.weights[rows]
-    return data.X[rows], w
-
-
-def _estimate_group(stats: _Stats, X: np.ndarray, w: np.ndarray | None):
-    mean, S = covariance(X, w)
-    return stats(mean[None], S[None])
-
-
-def _observed(stats: _Stats, data: PreparedData, rows: np.ndarray, what: str) -> np.ndarray:
-    """One group's statistics; non-finite estimates raise, non-convergence warns."""
-    v, _, est = _estimate_group(stats, *_subset(data, rows))
-    if not np.all(np.isfinite(v)):
-        raise EstimationError(
-            f"The model could not be estimated in {what}: non-finite estimates (perfectly "
-            "collinear items in a mode B block, or too few rows?). Check that group's data."
-        )
-    if not est.converged[0]:
-        warnings.warn(
-            f"{type(stats.estimator).__name__} did not converge in {what}; its estimates are "
-            "from the last iteration. Increase max_iter of the estimator.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    return v[0]
-
-
-def _permute_pair(
-    stats: _Stats,
-    X: np.ndarray,
-    w: np.ndarray | None,
-    n_first: int,
-    n_perm: int,
-    rng: np.random.Generator,
-    bar,
-    extra=None,
-) -> tuple[np.ndarray, np.ndarray, list]:
-    """Differences (group a - group b) of the statistics under ``n_perm`` relabellings.
-
-    ``extra(F, est_a, est_b)`` may return additional per-permutation quantities (MICOM).
-    """
-    n = X.shape[0]
-    mb = MomentBuilder(X, w)
-    diffs, oks, extras = [], [], []
-    for F in _membership_chunks(rng, n, n_first, n_perm, _chunk_size(n)):
-        c = F.shape[0]
-        means, S = mb.moments(np.concatenate([F, 1.0 - F]))
-        values, ok, est = stats(means, S)
-        diffs.append(values[:c] - values[c:])
-        oks.append(ok[:c] & ok[c:])
-        if extra is not None:
-            extras.append(extra(F, est, c))
-        bar.update(c)
-    return np.concatenate(diffs), np.concatenate(oks), extras
-
-
-def _bootstrap_counts(
-    stats: _Stats, X: np.ndarray, w: np.ndarray | None, counts: Iterator[np.ndarray], bar=None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Statistics over bootstrap resamples given as count rows over the rows of ``X``."""
-    mb = MomentBuilder(X, w)
-    vals, oks = [], []
-    for C in counts:
-        means, S = mb.moments(C)
-        v, ok, _ = stats(means, S)
-        vals.append(v)
-        oks.append(ok)
-        if bar is not None:
-            bar.update(C.shape[0])
-    if not vals:
-        return np.empty((0, len(stats.rows))), np.empty(0, dtype=bool)
-    return np.concatenate(vals), np.concatenate(oks)
-
-
-def _henseler_one_sided(boot_a: np.ndarray, boot_b: np.ndarray) -> np.ndarray:
-    """Henseler's (2009) PLS-MGA probability, per column.
-
-    .. math:: p = 1 - \\frac{1}{J_a J_b} \\sum_{j,k}
-              \\Theta(2\\bar\\theta_a - \\theta_{a,j} - 2\\bar\\theta_b + \\theta_{b,k})
-
-    (small values: evidence that :math:`\\theta_a > \\theta_b`). Computed by sorting
-    instead of the :math:`J_a J_b` grid. Exact ties (up to rounding, which only happen for
-    constant quantities such as the loading of a single-item construct) count one half.
-    """
-    Ja, Jb = boot_a.shape[0], boot_b.shape[0]
-    out = np.empty(boot_a.shape[1])
-    for k in range(boot_a.shape[1]):
-        a, b = boot_a[:, k], np.sort(boot_b[:, k])
-        thresh = a - 2.0 * a.mean() + 2.0 * b.mean()  # favourable when b_k > thresh_j
-        tol = 1e-12 * max(1.0, float(np.abs(b).max()), float(np.abs(a).max()))
-        above = Jb - np.searchsorted(b, thresh + tol, side="right")
-        ties = Jb - np.searchsorted(b, thresh - tol, side="left") - above
-        out[k] = 1.0 - (float(above.sum()) + 0.5 * float(ties.sum())) / (Ja * Jb)
-    return out
-
-
-def _parametric_p(
-    diff: np.ndarray, se_a: np.ndarray, se_b: np.ndarray, n_a: int, n_b: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pooled-SE t-test (Keil et al. 2000) and Welch-Satterthwaite test (Sarstedt et al. 2011)."""
-    from scipy import stats as _st  # lazy
-
-    df_pool = n_a + n_b - 2
-    diff = np.where(np.abs(diff) <= 1e-12, 0.0, diff)  # rounding noise of equal values
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = np.sqrt(
-            (n_a - 1) ** 2 / df_pool * se_a**2 + (n_b - 1) ** 2 / df_pool * se_b**2
-        ) * np.sqrt(1.0 / n_a + 1.0 / n_b)
-        t_par = np.where(diff == 0.0, 0.0, diff / pooled)
-        p_par = 2.0 * _st.t.sf(np.abs(t_par), df_pool)
-        va = (n_a - 1) / n_a * se_a**2
-        vb = (n_b - 1) / n_b * se_b**2
-        t_w = np.where(diff == 0.0, 0.0, diff / np.sqrt(va + vb))
-        df_w = (va + vb) ** 2 / ((n_a - 1) / n_a**2 * se_a**4 + (n_b - 1) / n_b**2 * se_b**4) - 2
-        p_w = 2.0 * _st.t.sf(np.abs(t_w), df_w)
-    p_par = np.where(t_par == 0.0, 1.0, p_par)
-    p_w = np.where(t_w == 0.0, 1.0, p_w)
-    return p_par, p_w
-
-
-def _adjust(p: np.ndarray, method: str) -> np.ndarray:
-    """Multiplicity-adjusted p-values, one family per row of ``p`` (NaN left out).
-
-    Holm and Bonferroni are computed here for all rows at once; the other methods go
-    through ``statsmodels.stats.multitest.multipletests`` row by row.
-    """
-    out = np.full(p.shape, np.nan)
-    for r, row in enumerate(p):
-        good = np.isfinite(row)
-        m = int(good.sum())
-        if m == 0:
-            continue
-        vals = row[good]
-        if m == 1:
-            out[r, good] = vals
-        elif method == "bonferroni":
-            out[r, good] = np.minimum(1.0, vals * m)
-        elif method == "holm":
-            order = np.argsort(vals, kind="stable")
-            stepped = np.maximum.accumulate(vals[order] * np.arange(m, 0, -1))
-            adj = np.empty(m)
-            adj[order] = np.minimum(1.0, stepped)
-            out[r, good] = adj
-        else:
-            from statsmodels.stats.multitest import multipletests
-
-            out[r, good] = multipletests(vals, method=method)[1]
-    return out
-
-
-def _check_common(
-    owner: str, n_perm: int, n_boot: int, correction: str | None = None
-) -> np.random.Generator | None:
-    check_number(n_perm, "n_perm", owner, integer=True, low=0)
-    check_number(n_boot, "n_boot", owner, integer=True, low=0)
-    if correction is not None:
-        check_option(correction, "correction", owner, CORRECTIONS)
-    return None
 
 
 # ---------------------------------------------------------------------- compare_groups
 @dataclass(frozen=True, eq=False)
-class GroupComparison:
+class GroupComparison(_GroupReport):
     """Result of :func:`compare_groups` (read-only).
 
     Attributes
@@ -469,18 +83,15 @@ class GroupComparison:
 
     def summary(self):
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
-        from ..report.summary import Summary
-
-        s = Summary("csimodel group comparison")
         est = self.estimator
         params = est.get_params() if hasattr(est, "get_params") else {}
-        s.add_info(
-            "Estimator",
-            f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})",
-        )
-        s.add_info("Groups (by)", self.by)
-        s.add_info(
-            "Respondents per group", ", ".join(f"{g}: {n}" for g, n in self.n_per_group.items())
+        settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        s = self._summary_head(
+            "csimodel group comparison",
+            "Groups (by)",
+            self.by,
+            "group",
+            first=[("Estimator", f"{type(est).__name__}({settings})")],
         )
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Permutations", self.n_perm)
@@ -521,9 +132,6 @@ class GroupComparison:
             "establishing measurement invariance (cm.micom)."
         )
         return s
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (
@@ -649,19 +257,11 @@ def compare_groups(
     >>> bool(paths["p_permutation"].between(0, 1).all())
     True
     """
-    owner = "compare_groups"
+    owner = _COMPARE_GROUPS.owner
     _check_common(owner, n_perm, n_boot, correction)
-    model, estimator, data_p = _resolve(
-        model,
-        data,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        owner=owner,
+    model, estimator, data_p, labels, pos = _setup_groups(
+        _COMPARE_GROUPS, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
-    labels, pos = _split(data_p, by, groups, owner)
     stats = _Stats(model, estimator, data_p)
     rng = np.random.default_rng(random_state)
     k = len(stats.rows)
@@ -677,26 +277,12 @@ def compare_groups(
     boot_values, boot_valid = {}, {}
     try:
         for ga, gb in pairs:
-            rows = np.concatenate([pos[ga], pos[gb]])
-            if n_perm:
-                d, ok, _ = _permute_pair(
-                    stats, *_subset(data_p, rows), len(pos[ga]), n_perm, rng, bar
-                )
-                d[~ok] = np.nan
-            else:
-                d = np.empty((0, k))
+            d, ok = _permute_groups(stats, data_p, pos[ga], pos[gb], n_perm, rng, bar)
+            d[~ok] = np.nan
             perm_diffs[(ga, gb)] = d
             perm_valid[(ga, gb)] = int(np.isfinite(d[:, 0]).sum()) if len(d) else 0
         for g in labels:
-            X, w = _subset(data_p, pos[g])
-            n = X.shape[0]
-            if n_boot:
-                v, ok = _bootstrap_counts(
-                    stats, X, w, _count_chunks(rng, n, n_boot, _chunk_size(n)), bar
-                )
-                v[~ok] = np.nan
-            else:
-                v = np.empty((0, k))
+            v = _bootstrap_group(stats, data_p, pos[g], n_boot, rng, bar)
             boot_values[g] = v
             boot_valid[g] = int(np.isfinite(v[:, 0]).sum()) if len(v) else 0
     finally:
@@ -712,12 +298,7 @@ def compare_groups(
         t["estimate_a"], t["estimate_b"], t["diff"] = ea, eb, diff
         d = perm_diffs[(ga, gb)]
         d = d[np.isfinite(d[:, 0])] if len(d) else d
-        if len(d):
-            tol = 1e-12 * np.maximum(1.0, np.abs(diff))
-            hits = (np.abs(d) >= np.abs(diff) - tol).sum(axis=0)
-            t["p_permutation"] = (hits + 1.0) / (len(d) + 1.0)
-        else:
-            t["p_permutation"] = np.nan
+        t["p_permutation"] = _permutation_p(d, diff) if len(d) else np.nan
         ba, bb = boot_values[ga], boot_values[gb]
         ba = ba[np.isfinite(ba[:, 0])] if len(ba) else ba
         bb = bb[np.isfinite(bb[:, 0])] if len(bb) else bb
@@ -746,7 +327,7 @@ def compare_groups(
         params=params,
         estimates=estimates,
         groups=tuple(labels),
-        n_per_group=pd.Series({g: len(pos[g]) for g in labels}, name="n"),
+        n_per_group=_group_sizes(labels, pos),
         by=by,
         n_perm=n_perm,
         n_boot=n_boot,
@@ -763,7 +344,7 @@ def compare_groups(
 
 # ---------------------------------------------------------------------- index_change
 @dataclass(frozen=True, eq=False)
-class IndexChange:
+class IndexChange(_GroupReport):
     """Result of :func:`index_change` (read-only).
 
     Attributes
@@ -790,13 +371,9 @@ class IndexChange:
 
     def summary(self):
         """The change table with its interval and p-value."""
-        from ..report.summary import Summary
-
         a, b = self.groups
-        s = Summary("csimodel index change")
-        s.add_info("Waves (by)", f"{self.by}: {a!r} -> {b!r}")
-        s.add_info(
-            "Respondents per wave", ", ".join(f"{g}: {n}" for g, n in self.n_per_group.items())
+        s = self._summary_head(
+            "csimodel index change", "Waves (by)", f"{self.by}: {a!r} -> {b!r}", "wave"
         )
         s.add_info("Bootstrap resamples per wave", self.n_boot)
         s.add_info("Permutations", self.n_perm)
@@ -806,9 +383,6 @@ class IndexChange:
             "within each wave; p-value from permuting wave labels."
         )
         return s
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         a, b = self.groups
@@ -877,30 +451,12 @@ def index_change(
     >>> list(ch.table.columns)
     ['index_a', 'index_b', 'change', 'se', 'ci_lower', 'ci_upper', 'p_permutation']
     """
-    owner = "index_change"
+    owner = _INDEX_CHANGE.owner
     _check_common(owner, n_perm, n_boot)
     check_number(level, "level", owner, low=0, high=1, low_open=True, high_open=True)
-    model, estimator, data_p = _resolve(
-        model,
-        data,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        owner=owner,
+    model, estimator, data_p, labels, pos = _setup_groups(
+        _INDEX_CHANGE, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
-    if not data_p.has_scale:
-        raise DataError(
-            "index_change needs the answer scale of every item to compute 0-100 indices: "
-            "pass scale=(low, high) (or a dict item -> (low, high))."
-        )
-    labels, pos = _split(data_p, by, groups, owner)
-    if len(labels) != 2:
-        raise DataError(
-            f"index_change compares two waves; column {by!r} has {len(labels)} groups "
-            f"({list_some(labels)}). Choose two with groups=(first, second)."
-        )
     stats = _Stats(model, estimator, data_p)
     J = len(model.constructs)
     sel = slice(len(stats.rows) - J, None)
@@ -912,23 +468,14 @@ def index_change(
     rng = np.random.default_rng(random_state)
     bar = _progress_bar(progress, n_perm + 2 * n_boot, owner)
     try:
-        rows = np.concatenate([pos[a], pos[b]])
         if n_perm:
-            d, ok, _ = _permute_pair(stats, *_subset(data_p, rows), len(pos[a]), n_perm, rng, bar)
-            d = -d[ok][:, sel]  # b - a
-            tol = 1e-12 * np.maximum(1.0, np.abs(change))
-            p_perm = ((np.abs(d) >= np.abs(change) - tol).sum(axis=0) + 1.0) / (len(d) + 1.0)
+            d, ok = _permute_groups(stats, data_p, pos[a], pos[b], n_perm, rng, bar)
+            p_perm = _permutation_p(-d[ok][:, sel], change)  # b - a
         else:
             p_perm = np.full(J, np.nan)
-        boots = {}
-        for g in labels:
-            X, w = _subset(data_p, pos[g])
-            n = X.shape[0]
-            v, ok = _bootstrap_counts(
-                stats, X, w, _count_chunks(rng, n, n_boot, _chunk_size(n)), bar
-            )
-            v[~ok] = np.nan
-            boots[g] = v[:, sel]
+        boots = {
+            g: _bootstrap_group(stats, data_p, pos[g], n_boot, rng, bar)[:, sel] for g in labels
+        }
     finally:
         bar.close()
     if n_boot:
@@ -958,5 +505,5 @@ def index_change(
         level=level,
         n_boot=n_boot,
         n_perm=n_perm,
-        n_per_group=pd.Series({g: len(pos[g]) for g in labels}, name="n"),
+        n_per_group=_group_sizes(labels, pos),
     )

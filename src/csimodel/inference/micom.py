@@ -19,9 +19,13 @@ from ..exceptions import DataError, ModelError
 from ..moments import MomentBuilder, covariance
 from ..results import FitResults
 from ..spec import Model
-from .groups import _permute_pair, _progress_bar, _resolve, _split, _Stats, _subset
+from ._grouping import _group_sizes, _GroupReport, _GroupTask, _setup_groups
+from ._mga_tests import _permutation_p
+from ._resampling import _permute_pair, _progress_bar, _Stats, _subset
 
 __all__ = ["micom", "MicomResult"]
+
+_MICOM = _GroupTask("micom", two=("MICOM", "groups", "(a, b)"))
 
 
 def _composite_cor(Wa: np.ndarray, Wb: np.ndarray, M: np.ndarray) -> np.ndarray:
@@ -38,7 +42,7 @@ def _composite_cor(Wa: np.ndarray, Wb: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class MicomResult:
+class MicomResult(_GroupReport):
     """Result of :func:`micom` (read-only).
 
     Attributes
@@ -81,13 +85,12 @@ class MicomResult:
 
     def summary(self):
         """Steps 1-3 and the conclusion (no / partial / full measurement invariance)."""
-        from ..report.summary import Summary
-
         a, b = self.groups
-        s = Summary("csimodel MICOM (measurement invariance of composites)")
-        s.add_info("Groups (by)", f"{self.by}: {a!r} vs {b!r}")
-        s.add_info(
-            "Respondents per group", ", ".join(f"{g}: {n}" for g, n in self.n_per_group.items())
+        s = self._summary_head(
+            "csimodel MICOM (measurement invariance of composites)",
+            "Groups (by)",
+            f"{self.by}: {a!r} vs {b!r}",
+            "group",
         )
         s.add_info("Permutations (converged / run)", f"{self.n_perm_valid} / {self.n_perm}")
         s.add_table("Step 1: configural invariance", self.configural)
@@ -105,9 +108,6 @@ class MicomResult:
         }[self.overall]
         s.add_note(f"Overall: {text}.")
         return s
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return f"<csimodel.MicomResult: {self.by} {list(self.groups)}, {self.overall} invariance>"
@@ -184,24 +184,11 @@ def micom(
     >>> mi.overall in ("full", "partial", "none")
     True
     """
-    owner = "micom"
+    owner = _MICOM.owner
     check_number(n_perm, "n_perm", owner, integer=True, low=1)
-    model, estimator, data_p = _resolve(
-        model,
-        data,
-        estimator=estimator,
-        scale=scale,
-        missing=missing,
-        missing_values=missing_values,
-        weights=weights,
-        owner=owner,
+    model, estimator, data_p, labels, pos = _setup_groups(
+        _MICOM, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
-    labels, pos = _split(data_p, by, groups, owner)
-    if len(labels) != 2:
-        raise DataError(
-            f"MICOM compares two groups; column {by!r} has {len(labels)} groups "
-            f"({list_some(labels)}). Choose two with groups=(a, b)."
-        )
     a, b = labels
     stats = _Stats(model, estimator, data_p)
     standardized = stats.standardized
@@ -307,7 +294,7 @@ def micom(
 
     def two_sided(obs: np.ndarray, dist: np.ndarray, name: str) -> pd.DataFrame:
         lo, hi = np.quantile(dist, [0.025, 0.975], axis=0)
-        p = ((np.abs(dist) >= np.abs(obs) - tol).sum(axis=0) + 1.0) / (n_valid + 1.0)
+        p = _permutation_p(dist, obs, tol)
         return pd.DataFrame(
             {name: obs, "ci_lower": lo, "ci_upper": hi, "p_permutation": p,
              "equal": (obs >= lo - 1e-10) & (obs <= hi + 1e-10)},
@@ -338,5 +325,5 @@ def micom(
         by=by,
         n_perm=n_perm,
         n_perm_valid=n_valid,
-        n_per_group=pd.Series({g: len(pos[g]) for g in labels}, name="n"),
+        n_per_group=_group_sizes(labels, pos),
     )

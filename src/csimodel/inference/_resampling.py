@@ -1,0 +1,239 @@
+"""Seeded resampling on the batched moment engine, shared by group comparison and MICOM.
+
+Every resample is a case-weight pattern over the respondents, so thousands of group
+estimations are a few matrix products on the batched moment engine:
+
+* a permutation of the group labels of two groups *a* and *b* is a 0/1 membership row
+  ``f`` over the pooled respondents of both groups; group *a* gets ``f`` and group *b*
+  ``1 - f`` (times the survey weights), and both are estimated in one batch;
+* a bootstrap resample within a group is a row of resampling counts over that group's
+  respondents.
+
+Random numbers are drawn row by row from one :class:`numpy.random.Generator`, so the
+results do not depend on how the work is split into chunks.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..data import PreparedData
+from ..estimators.base import flatten_params, param_rows
+from ..exceptions import ConvergenceWarning, EstimationError
+from ..moments import MomentBuilder, covariance
+from ..spec import Model
+
+# Largest number of cells (resamples x respondents) of one chunk of weight patterns.
+_CHUNK_CELLS = 1 << 19
+_MAX_CHUNK = 1000
+
+
+# ---------------------------------------------------------------------- weight patterns
+def _chunk_size(n: int) -> int:
+    return int(max(1, min(_MAX_CHUNK, _CHUNK_CELLS // max(n, 1))))
+
+
+def _progress_bar(progress: bool | None, total: int, desc: str):
+    from tqdm.auto import tqdm
+
+    if progress is None:
+        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return tqdm(total=total, desc=desc, disable=not progress, leave=False)
+
+
+def _membership_chunks(
+    rng: np.random.Generator, n: int, n_first: int, n_draws: int, chunk: int
+) -> Iterator[np.ndarray]:
+    """0/1 rows with ``n_first`` ones at random places (a random relabelling of n cases)."""
+    for start in range(0, n_draws, chunk):
+        c = min(chunk, n_draws - start)
+        order = np.argsort(rng.random((c, n)), axis=1)
+        F = np.zeros((c, n))
+        np.put_along_axis(F, order[:, :n_first], 1.0, axis=1)
+        yield F
+
+
+def _counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
+    """Resampling counts ``(B, n)`` from row indices ``(B, m)`` (0-based)."""
+    B = idx.shape[0]
+    flat = (idx + np.arange(B)[:, None] * n).ravel()
+    return np.bincount(flat, minlength=B * n).reshape(B, n).astype(np.float64)
+
+
+def _count_chunks(
+    rng: np.random.Generator, n: int, n_draws: int, chunk: int
+) -> Iterator[np.ndarray]:
+    """Bootstrap resampling counts (n draws with replacement per row)."""
+    for start in range(0, n_draws, chunk):
+        c = min(chunk, n_draws - start)
+        idx = np.minimum((rng.random((c, n)) * n).astype(np.int64), n - 1)
+        yield _counts_from_indices(idx, n)
+
+
+# ---------------------------------------------------------------------- compared statistics
+def _index_from_weights(
+    weights: np.ndarray,
+    item_sd: np.ndarray,
+    means: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    standardized: bool,
+) -> np.ndarray:
+    """0-100 construct indices ``(B, J)`` from outer weights and item means.
+
+    Unstandardized weights :math:`\\tilde w_i = w_i / s_i` (or :math:`w_i` when the
+    engine worked on centred items) are rescaled to sum to one within each block, then
+
+    .. math:: I_j = 100 \\frac{\\sum_i \\tilde w_i \\bar x_i - \\sum_i \\tilde w_i l_i}
+                          {\\sum_i \\tilde w_i h_i - \\sum_i \\tilde w_i l_i}
+
+    with :math:`l_i, h_i` the declared ends of item *i*'s answer scale.
+    """
+    from ..scoring.weights import index_values, normalize_blocks, raw_index_weights
+
+    wn = normalize_blocks(raw_index_weights(weights, item_sd, standardized))
+    return index_values(wn, means, low, high)
+
+
+class _Stats:
+    """Everything compared between groups, as one vector per estimation."""
+
+    def __init__(self, model: Model, estimator: Any, data: PreparedData) -> None:
+        self.model = model
+        self.estimator = estimator
+        self.standardized = bool(getattr(estimator, "standardize", True))
+        self.endo = [model.constructs.index(c) for c in model.endogenous]
+        self.has_scale = data.has_scale
+        self.low, self.high = data.scale_low, data.scale_high
+        rows = list(param_rows(model))
+        rows += [(c, "r2", c) for c in model.endogenous]
+        if self.has_scale:
+            rows += [(c, "index", c) for c in model.constructs]
+        self.rows = rows
+
+    def __call__(self, means: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+        est = self.estimator.estimate(S, self.model)
+        parts = [flatten_params(est, self.model), est.r2[:, self.endo]]
+        if self.has_scale:
+            parts.append(
+                _index_from_weights(
+                    est.weights, est.item_sd, means, self.low, self.high, self.standardized
+                )
+            )
+        values = np.concatenate(parts, axis=1)
+        ok = est.converged & np.all(np.isfinite(values), axis=1)
+        return values, ok, est
+
+
+# ---------------------------------------------------------------------- engine calls
+def _subset(data: PreparedData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    w = None if data.weights is None else data.weights[rows]
+    return data.X[rows], w
+
+
+def _estimate_group(stats: _Stats, X: np.ndarray, w: np.ndarray | None):
+    mean, S = covariance(X, w)
+    return stats(mean[None], S[None])
+
+
+def _observed(stats: _Stats, data: PreparedData, rows: np.ndarray, what: str) -> np.ndarray:
+    """One group's statistics; non-finite estimates raise, non-convergence warns."""
+    v, _, est = _estimate_group(stats, *_subset(data, rows))
+    if not np.all(np.isfinite(v)):
+        raise EstimationError(
+            f"The model could not be estimated in {what}: non-finite estimates (perfectly "
+            "collinear items in a mode B block, or too few rows?). Check that group's data."
+        )
+    if not est.converged[0]:
+        warnings.warn(
+            f"{type(stats.estimator).__name__} did not converge in {what}; its estimates are "
+            "from the last iteration. Increase max_iter of the estimator.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return v[0]
+
+
+def _permute_pair(
+    stats: _Stats,
+    X: np.ndarray,
+    w: np.ndarray | None,
+    n_first: int,
+    n_perm: int,
+    rng: np.random.Generator,
+    bar,
+    extra=None,
+) -> tuple[np.ndarray, np.ndarray, list]:
+    """Differences (group a - group b) of the statistics under ``n_perm`` relabellings.
+
+    ``extra(F, est_a, est_b)`` may return additional per-permutation quantities (MICOM).
+    """
+    n = X.shape[0]
+    mb = MomentBuilder(X, w)
+    diffs, oks, extras = [], [], []
+    for F in _membership_chunks(rng, n, n_first, n_perm, _chunk_size(n)):
+        c = F.shape[0]
+        means, S = mb.moments(np.concatenate([F, 1.0 - F]))
+        values, ok, est = stats(means, S)
+        diffs.append(values[:c] - values[c:])
+        oks.append(ok[:c] & ok[c:])
+        if extra is not None:
+            extras.append(extra(F, est, c))
+        bar.update(c)
+    return np.concatenate(diffs), np.concatenate(oks), extras
+
+
+def _permute_groups(
+    stats: _Stats,
+    data: PreparedData,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    n_perm: int,
+    rng: np.random.Generator,
+    bar,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Permuted differences a - b ``(n_perm, k)`` and their validity (empty for no permutations)."""
+    if not n_perm:
+        return np.empty((0, len(stats.rows))), np.empty(0, dtype=bool)
+    rows = np.concatenate([rows_a, rows_b])
+    d, ok, _ = _permute_pair(stats, *_subset(data, rows), len(rows_a), n_perm, rng, bar)
+    return d, ok
+
+
+def _bootstrap_counts(
+    stats: _Stats, X: np.ndarray, w: np.ndarray | None, counts: Iterator[np.ndarray], bar=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statistics over bootstrap resamples given as count rows over the rows of ``X``."""
+    mb = MomentBuilder(X, w)
+    vals, oks = [], []
+    for C in counts:
+        means, S = mb.moments(C)
+        v, ok, _ = stats(means, S)
+        vals.append(v)
+        oks.append(ok)
+        if bar is not None:
+            bar.update(C.shape[0])
+    if not vals:
+        return np.empty((0, len(stats.rows))), np.empty(0, dtype=bool)
+    return np.concatenate(vals), np.concatenate(oks)
+
+
+def _bootstrap_group(
+    stats: _Stats,
+    data: PreparedData,
+    rows: np.ndarray,
+    n_boot: int,
+    rng: np.random.Generator,
+    bar,
+) -> np.ndarray:
+    """Statistics ``(n_boot, k)`` over resamples within one group (NaN rows: not converged)."""
+    X, w = _subset(data, rows)
+    n = X.shape[0]
+    v, ok = _bootstrap_counts(stats, X, w, _count_chunks(rng, n, n_boot, _chunk_size(n)), bar)
+    v[~ok] = np.nan
+    return v
