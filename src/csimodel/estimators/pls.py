@@ -80,6 +80,22 @@ class _Structure:
                 rt.append(j)
                 op.append(pos)
             offset += k
+        # stacked, identity-padded predecessor blocks for the singularity check in fit()
+        multi = [j for j in self.endo if self.D[:, j].sum() >= 2]
+        kmax = max((int(self.D[:, j].sum()) for j in multi), default=0)
+        self.check_targets = multi
+        self.check_kmax = kmax
+        si, sa, sb, sc, sd_ = [], [], [], [], []
+        for m, j in enumerate(multi):
+            preds = np.flatnonzero(self.D[:, j])
+            for r, a in enumerate(preds):
+                for c, b in enumerate(preds):
+                    si.append(m)
+                    sa.append(r)
+                    sb.append(c)
+                    sc.append(a)
+                    sd_.append(b)
+        self.check_index = tuple(np.array(a, dtype=int) for a in (si, sa, sb, sc, sd_))
         self.reg_one = tuple(np.array(a, dtype=int) for a in (one_pos, one_pred, one_tgt))
         self.reg_size = offset
         self.reg_multi = tuple(np.array(a, dtype=int) for a in (ai, aj, ci, cj, rp, rt, op))
@@ -223,6 +239,13 @@ def pls_engine(
                 raw[:, idx, j] = np.einsum("bik,bk->bi", inv, raw[:, idx, j])
             Wn = _normalize(raw, Rw)
             delta = np.abs(Wn - Ww).max(axis=(1, 2))
+            if B == 1:  # a single fit: no working-set bookkeeping (same values)
+                W, n_iter[0] = Wn, it
+                if delta[0] < tol:
+                    converged[0] = True
+                    break
+                Ww = Wn
+                continue
             members = rows[live]
             W[members] = Wn[live]
             n_iter[members] = it
@@ -523,7 +546,7 @@ def _check_mode_b_blocks(S: np.ndarray, model: Model) -> None:
 
 def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray, name: str = "PLS") -> None:
     """Never report NaN as a fit; name the construct whose regression is singular."""
-    endo = [model.constructs.index(c) for c in model.endogenous]
+    endo = _structure(model).endo
     finite = (
         bool(np.all(np.isfinite(est.weights)))
         and bool(np.all(np.isfinite(est.paths)))
@@ -539,23 +562,21 @@ def _check_estimates(est: EstimateArrays, model: Model, S: np.ndarray, name: str
         C = W.T @ R @ W
     problems: list[str] = []
     near: list[str] = []
-    targets = [t for t in model.endogenous if len(model.predecessors(t)) >= 2]
-    if targets:
+    st = _structure(model)
+    if st.check_targets:
         # smallest eigenvalue of every predecessor block in one call (identity padding:
         # a correlation matrix's smallest eigenvalue is at most 1, so padding never wins)
-        kmax = max(len(model.predecessors(t)) for t in targets)
-        stack = np.repeat(np.eye(kmax)[None], len(targets), axis=0)
-        blocks = []
-        for m, t in enumerate(targets):
-            preds = list(model.predecessors(t))
-            idx = [model.constructs.index(c) for c in preds]
-            stack[m, : len(idx), : len(idx)] = C[np.ix_(idx, idx)]
-            blocks.append((t, preds, idx))
+        stack = np.repeat(np.eye(st.check_kmax)[None], len(st.check_targets), axis=0)
+        si, sa, sb, sc, sd_ = st.check_index
+        stack[si, sa, sb] = C[sc, sd_]
         lows = np.linalg.eigvalsh(stack)[:, 0]
-        for (t, preds, idx), low in zip(blocks, lows, strict=True):
+        for j, low in zip(st.check_targets, lows, strict=True):
             # |low| tiny: singular. (low < 0 only happens for corrected correlations such as
             # PLSc's, whose own inadmissibility policy handles a matrix that is not positive.)
             if abs(low) <= _SINGULAR or 0 < low < _NEAR_SINGULAR:
+                t = model.constructs[j]
+                preds = list(model.predecessors(t))
+                idx = [model.constructs.index(c) for c in preds]
                 inv = _involved(C[np.ix_(idx, idx)], preds)
                 entry = f"{t!r} ({', '.join(repr(p) for p in inv)})"
                 (problems if abs(low) <= _SINGULAR else near).append(entry)
