@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import ParameterError, check_number, check_option
+from .._validation import ParameterError, check_option
 from ..exceptions import (
     ConvergenceWarning,
     EstimationError,
@@ -57,6 +57,7 @@ from ._cbsem_engine import (
 )
 from ._cbsem_fit_indices import FIT_INDEX_NAMES as FIT_INDEX_NAMES  # re-exported
 from ._cbsem_fit_indices import fit_indices
+from ._settings import EstimatorSettings, as_model
 
 __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 
@@ -96,7 +97,7 @@ def to_semopy_syntax(model: Model) -> str:
 
 
 # --------------------------------------------------------------------------- estimator
-class CBSEM:
+class CBSEM(EstimatorSettings):
     """Covariance-based structural equation model (common-factor model) via semopy.
 
     Parameters
@@ -133,6 +134,8 @@ class CBSEM:
     (575.6, 241)
     """
 
+    _param_names = ("estimator", "polish", "tol", "max_iter")
+
     def __init__(
         self,
         estimator: str = "ML",
@@ -146,26 +149,11 @@ class CBSEM:
         self.tol = tol
         self.max_iter = max_iter
 
-    def get_params(self) -> dict[str, Any]:
-        """The estimator's settings as a dict."""
-        return {
-            "estimator": self.estimator,
-            "polish": self.polish,
-            "tol": self.tol,
-            "max_iter": self.max_iter,
-        }
-
-    def __repr__(self) -> str:
-        defaults = CBSEM().get_params()
-        shown = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"CBSEM({', '.join(shown)})"
-
     def _validate(self) -> None:
         owner = "CBSEM"
         check_option(self.estimator, "estimator", owner, ESTIMATORS)
         check_option(self.polish, "polish", owner, (True, False))
-        check_number(self.tol, "tol", owner, low=0, low_open=True)
-        check_number(self.max_iter, "max_iter", owner, integer=True, low=1)
+        self._check_iterations(owner)
 
     def fit(
         self,
@@ -211,12 +199,7 @@ class CBSEM:
                 "validated against lavaan in csimodel. Use missing='listwise' (default), "
                 "'mean' or 'error', or fit FIML in lavaan."
             )
-        if isinstance(model, str):
-            model = Model(model)
-        elif not isinstance(model, Model):
-            raise ModelError(
-                f"model must be a csimodel.Model or model syntax text. Got {type(model).__name__}."
-            )
+        model = as_model(model)
         st = _build_structure(model)
         prepared = prepare(
             data,
