@@ -1,10 +1,13 @@
-"""A read-only attribute bag: the base of result objects built from keyword arguments."""
+"""Bases of result objects: a read-only attribute bag, and the row counts of a fit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Frozen"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Frozen", "DataCounts"]
 
 
 class Frozen:
@@ -27,3 +30,29 @@ class Frozen:
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()
+
+
+class DataCounts:
+    """Row counts of a fit, read from its ``data`` (a :class:`~csimodel.PreparedData`)."""
+
+    data: Any
+
+    @property
+    def n_total(self) -> int:
+        """Rows in the input data."""
+        return self.data.n_total
+
+    @property
+    def n_used(self) -> int:
+        """Rows used in estimation."""
+        return self.data.n_used
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """Rows not used: ``row, column, reason``."""
+        return self.data.excluded
+
+    @property
+    def imputed(self) -> pd.DataFrame:
+        """Cells imputed under ``missing='mean'``: ``row, column, reason``."""
+        return self.data.imputed

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._frozen import DataCounts, Frozen
 from .data import PreparedData
 from .exceptions import InadmissibleWarning
 from .spec import Model
@@ -17,7 +18,7 @@ from .spec import Model
 __all__ = ["CBSEMResults"]
 
 
-class CBSEMResults:
+class CBSEMResults(DataCounts, Frozen):
     """Results of a :class:`~csimodel.CBSEM` fit (read-only).
 
     The public shape follows :class:`~csimodel.FitResults`: ``params``,
@@ -45,16 +46,6 @@ class CBSEMResults:
         Improper-solution findings (negative variances, standardized values > 1,
         non-positive-definite matrices, singular information); empty when admissible.
     """
-
-    def __init__(self, **kw: Any) -> None:
-        for k, v in kw.items():
-            object.__setattr__(self, k, v)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -170,26 +161,6 @@ class CBSEMResults:
         )
 
     # ----------------------------------------------------------------- counts
-    @property
-    def n_total(self) -> int:
-        """Rows in the input data."""
-        return self.data.n_total
-
-    @property
-    def n_used(self) -> int:
-        """Rows used in estimation."""
-        return self.data.n_used
-
-    @property
-    def excluded(self) -> pd.DataFrame:
-        """Rows not used: ``row, column, reason``."""
-        return self.data.excluded
-
-    @property
-    def imputed(self) -> pd.DataFrame:
-        """Cells imputed under ``missing='mean'``."""
-        return self.data.imputed
-
     @property
     def converged(self) -> bool:
         """True when the final max ``|gradient|`` of the discrepancy is below tolerance."""
@@ -309,9 +280,6 @@ class CBSEMResults:
         t = self._std(op)
         idx = [f"{a} {op} {b}" for a, b in zip(t["lhs"], t["rhs"], strict=True)]
         return pd.DataFrame(t[cols].to_numpy(), index=pd.Index(idx, name="parameter"), columns=cols)
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (

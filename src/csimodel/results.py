@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._frozen import DataCounts, Frozen
 from .data import PreparedData
 from .estimators.base import EstimateArrays, effect_pairs, flatten_params, param_rows
 from .spec import Model
@@ -17,7 +18,7 @@ from .spec import Model
 __all__ = ["FitResults"]
 
 
-class FitResults:
+class FitResults(DataCounts, Frozen):
     """Results of a fitted model (read-only; derived tables are computed once and cached).
 
     Attributes
@@ -45,40 +46,11 @@ class FitResults:
         cov: np.ndarray,
         arrays: EstimateArrays,
     ) -> None:
-        object.__setattr__(self, "model", model)
-        object.__setattr__(self, "estimator", estimator)
-        object.__setattr__(self, "data", data)
-        object.__setattr__(self, "mean", mean)
-        object.__setattr__(self, "cov", cov)
-        object.__setattr__(self, "arrays", arrays)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot set {name!r}.")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
+        super().__init__(
+            model=model, estimator=estimator, data=data, mean=mean, cov=cov, arrays=arrays
+        )
 
     # ----------------------------------------------------------------- counts
-    @property
-    def n_total(self) -> int:
-        """Rows in the input data."""
-        return self.data.n_total
-
-    @property
-    def n_used(self) -> int:
-        """Rows used in estimation."""
-        return self.data.n_used
-
-    @property
-    def excluded(self) -> pd.DataFrame:
-        """Rows not used: ``row, column, reason``."""
-        return self.data.excluded
-
-    @property
-    def imputed(self) -> pd.DataFrame:
-        """Cells imputed under ``missing='mean'``: ``row, column, reason``."""
-        return self.data.imputed
-
     @property
     def converged(self) -> bool:
         return bool(self.arrays.converged[0])
@@ -266,9 +238,6 @@ class FitResults:
         from .report.html import write_report
 
         return write_report(self, path, **kwargs)
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (

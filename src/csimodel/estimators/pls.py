@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_number, check_option
+from .._validation import check_option
 from ..exceptions import (
     ConvergenceWarning,
     CsimodelWarning,
@@ -38,6 +38,7 @@ from ..exceptions import (
     ModelError,
 )
 from ..spec import Model
+from ._settings import EstimatorSettings, as_model
 from .base import EstimateArrays, total_effects
 
 __all__ = ["PLS", "pls_engine", "SCHEMES"]
@@ -290,7 +291,7 @@ def pls_engine(
     )
 
 
-class PLS:
+class PLS(EstimatorSettings):
     """PLS path modelling estimator (configuration only; :meth:`fit` returns results).
 
     Parameters
@@ -327,6 +328,7 @@ class PLS:
     """
 
     name = "PLS"
+    _param_names = ("scheme", "standardize", "tol", "max_iter")
 
     def __init__(
         self,
@@ -341,26 +343,11 @@ class PLS:
         self.tol = tol
         self.max_iter = max_iter
 
-    def get_params(self) -> dict[str, Any]:
-        """The estimator's settings as a dict."""
-        return {
-            "scheme": self.scheme,
-            "standardize": self.standardize,
-            "tol": self.tol,
-            "max_iter": self.max_iter,
-        }
-
-    def __repr__(self) -> str:
-        defaults = PLS().get_params()
-        shown = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"{type(self).__name__}({', '.join(shown)})"
-
     def _validate(self) -> None:
         owner = type(self).__name__
         check_option(self.scheme, "scheme", owner, SCHEMES)
         check_option(self.standardize, "standardize", owner, (True, False))
-        check_number(self.tol, "tol", owner, low=0, low_open=True)
-        check_number(self.max_iter, "max_iter", owner, integer=True, low=1)
+        self._check_iterations(owner)
 
     def _check_model(self, model: Model) -> None:
         if not model.paths:
@@ -427,12 +414,7 @@ class PLS:
         from ..results import FitResults
 
         self._validate()
-        if isinstance(model, str):
-            model = Model(model)
-        elif not isinstance(model, Model):
-            raise ModelError(
-                f"model must be a csimodel.Model or model syntax text. Got {type(model).__name__}."
-            )
+        model = as_model(model)
         self._check_model(model)
         if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
             prepared, mean, S = prepare_distributed(

@@ -221,6 +221,7 @@ class PLSc(PLS):
 
     name = "PLSc"
     standardize = True
+    _param_names = ("scheme", "composites", "tol", "max_iter")
 
     def __init__(
         self,
@@ -234,20 +235,6 @@ class PLSc(PLS):
         self.composites = tuple(composites) if not isinstance(composites, str) else (composites,)
         self.tol = tol
         self.max_iter = max_iter
-
-    def get_params(self) -> dict[str, Any]:
-        """The estimator's settings as a dict."""
-        return {
-            "scheme": self.scheme,
-            "composites": self.composites,
-            "tol": self.tol,
-            "max_iter": self.max_iter,
-        }
-
-    def __repr__(self) -> str:
-        defaults = PLSc().get_params()
-        shown = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults[k]]
-        return f"PLSc({', '.join(shown)})"
 
     def _check_model(self, model: Model) -> None:
         super()._check_model(model)

@@ -15,7 +15,6 @@ results do not depend on how the work is split into chunks.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +26,8 @@ from ..estimators.base import flatten_params, param_rows
 from ..exceptions import ConvergenceWarning, EstimationError
 from ..moments import MomentBuilder, covariance
 from ..spec import Model
+from ._draws import _progress_bar  # noqa: F401  (re-exported for groups and micom)
+from ._draws import counts_from_indices as _counts_from_indices
 
 # Largest number of cells (resamples x respondents) of one chunk of weight patterns.
 _CHUNK_CELLS = 1 << 19
@@ -36,14 +37,6 @@ _MAX_CHUNK = 1000
 # ---------------------------------------------------------------------- weight patterns
 def _chunk_size(n: int) -> int:
     return int(max(1, min(_MAX_CHUNK, _CHUNK_CELLS // max(n, 1))))
-
-
-def _progress_bar(progress: bool | None, total: int, desc: str):
-    from tqdm.auto import tqdm
-
-    if progress is None:
-        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
-    return tqdm(total=total, desc=desc, disable=not progress, leave=False)
 
 
 def _membership_chunks(
@@ -56,13 +49,6 @@ def _membership_chunks(
         F = np.zeros((c, n))
         np.put_along_axis(F, order[:, :n_first], 1.0, axis=1)
         yield F
-
-
-def _counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
-    """Resampling counts ``(B, n)`` from row indices ``(B, m)`` (0-based)."""
-    B = idx.shape[0]
-    flat = (idx + np.arange(B)[:, None] * n).ravel()
-    return np.bincount(flat, minlength=B * n).reshape(B, n).astype(np.float64)
 
 
 def _count_chunks(

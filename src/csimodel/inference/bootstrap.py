@@ -15,8 +15,6 @@ leave-one-out covariance matrices follow in closed form from the full-sample mom
 
 from __future__ import annotations
 
-import numbers
-import sys
 import warnings
 from collections.abc import Callable
 from functools import cached_property
@@ -30,307 +28,29 @@ from .._validation import ParameterError, check_number, check_option
 from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
 from ..exceptions import CsimodelWarning
 from ..moments import MomentBuilder
+from ._draws import (
+    _CELL_BUDGET,
+    _generator,
+    _progress_bar,
+    _resample_counts,
+    _resample_indices,
+    _rng_restore,
+    _rng_snapshot,
+    counts_from_indices,
+)
+from ._jackknife import _jackknife
+from ._jackknife import loo_covariances as loo_covariances  # re-exported
+from ._resample_stats import _Layout, _sign_change, _stats
+from .intervals import _summarize
+from .intervals import bca_interval as bca_interval  # re-exported
+from .intervals import percentile_interval as percentile_interval  # re-exported
 
 __all__ = ["bootstrap", "BootstrapResults"]
 
 CI_METHODS = ("percentile", "bca")
 SIGN_CHANGES = (None, "individual", "construct")
 _STAT_COLUMNS = ["estimate", "mean", "se", "t", "p", "ci_lower", "ci_upper"]
-_CELL_BUDGET = 1 << 23  # counts cells (resamples x respondents) per chunk: ~64 MiB of float64
 _MAX_CHUNK = 1000
-_JACK_CHUNK = 2000
-
-
-# --------------------------------------------------------------------------- helpers
-def _generator(random_state: Any) -> np.random.Generator:
-    if random_state is None or isinstance(
-        random_state, (numbers.Integral, np.random.SeedSequence, np.random.BitGenerator)
-    ):
-        if isinstance(random_state, bool):
-            raise ParameterError(
-                "The 'random_state' parameter of bootstrap must be None, an int, a "
-                f"numpy SeedSequence or a numpy Generator. Got {random_state!r} instead."
-            )
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    raise ParameterError(
-        "The 'random_state' parameter of bootstrap must be None, an int, a numpy "
-        f"SeedSequence or a numpy Generator. Got {random_state!r} instead."
-    )
-
-
-def _in_notebook() -> bool:
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    try:
-        shell = ipython.get_ipython()
-    except Exception:  # pragma: no cover - exotic IPython states
-        return False
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
-def _progress_bar(progress: bool | None, total: int):
-    """A tqdm bar, or None. ``progress=None``: on only in a terminal or notebook."""
-    notebook = _in_notebook()
-    if progress is None:
-        stream = sys.stderr
-        progress = notebook or bool(getattr(stream, "isatty", lambda: False)())
-    if not progress:
-        return None
-    if notebook:
-        from tqdm.auto import tqdm
-    else:
-        from tqdm import tqdm
-    return tqdm(total=total, desc="bootstrap", unit="fit", leave=False)
-
-
-def _resample_indices(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
-    """Row indices ``(m, n)`` of ``m`` resamples: row b is ``rng.integers(0, n, n)``."""
-    return rng.integers(0, n, size=(m, n))
-
-
-def counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
-    """Resample counts ``(m, n)`` (float) from row indices ``(m, n_draw)`` of ``n`` rows."""
-    m = idx.shape[0]
-    flat = (idx + (np.arange(m) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=m * n).reshape(m, n).astype(np.float64)
-
-
-def _resample_counts(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
-    """Counts ``(m, n)`` of ``m`` resamples: row b counts ``rng.integers(0, n, n)``."""
-    return counts_from_indices(_resample_indices(rng, n, m), n)
-
-
-def _rng_snapshot(rng: np.random.Generator) -> tuple[type, dict]:
-    """(bit generator class, state): enough to rebuild ``rng`` as it is now."""
-    import copy
-
-    bg = rng.bit_generator
-    return type(bg), copy.deepcopy(bg.state)
-
-
-def _rng_restore(snapshot: tuple[type, dict]) -> np.random.Generator:
-    cls, state = snapshot
-    bg = cls()
-    bg.state = state
-    return np.random.Generator(bg)
-
-
-def loo_covariances(X: np.ndarray, weights: np.ndarray | None, start: int, stop: int) -> np.ndarray:
-    r"""Leave-one-out covariance matrices of rows ``start:stop`` (closed form).
-
-    With case weights :math:`w_i` (all 1 without weights), :math:`W = \sum_i w_i`,
-    weighted mean :math:`\bar x`, covariance :math:`S` (divisor :math:`W - 1`) and
-    :math:`d_i = x_i - \bar x`, dropping respondent *i* gives
-
-    .. math::
-
-        S_{(i)} = \frac{(W - 1) S - \frac{w_i W}{W - w_i} d_i d_i^\top}{W - w_i - 1},
-
-    the same matrix :class:`~csimodel.moments.MomentBuilder` builds from the weight
-    pattern that is 1 everywhere but 0 at *i*, in :math:`O(p^2)` per respondent.
-    """
-    from ..moments import covariance
-
-    mean, S = covariance(X, weights)
-    w = np.ones(X.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    W = float(w.sum())
-    d = X[start:stop] - mean
-    wi = w[start:stop]
-    coef = wi * W / (W - wi)
-    out = (W - 1.0) * S[None] - coef[:, None, None] * (d[:, :, None] * d[:, None, :])
-    out /= (W - wi - 1.0)[:, None, None]
-    return out
-
-
-def _sorted_quantile(sorted_dist: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Linear-interpolation quantile (numpy's default) of each column at its own ``q``."""
-    B = sorted_dist.shape[0]
-    q = np.asarray(q, dtype=float)
-    out = np.full(q.shape, np.nan)
-    ok = np.isfinite(q)
-    if B == 0 or not ok.any():
-        return out
-    cols = np.nonzero(ok)[0]
-    pos = np.clip(q[ok], 0.0, 1.0) * (B - 1)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, B - 1)
-    frac = pos - lo
-    a = sorted_dist[lo, cols]
-    b = sorted_dist[hi, cols]
-    out[ok] = np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
-    return out
-
-
-def percentile_interval(dist: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    r"""Percentile interval of every column of a bootstrap distribution ``(B, k)``.
-
-    .. math:: [\hat\theta^*_{(\alpha/2)},\ \hat\theta^*_{(1-\alpha/2)}],
-        \qquad \alpha = 1 - \text{level},
-
-    with quantiles by linear interpolation between order statistics (numpy's default).
-    """
-    alpha = (1.0 - level) / 2.0
-    srt = np.sort(dist, axis=0)
-    k = dist.shape[1]
-    return (
-        _sorted_quantile(srt, np.full(k, alpha)),
-        _sorted_quantile(srt, np.full(k, 1.0 - alpha)),
-    )
-
-
-def bca_interval(
-    dist: np.ndarray, theta_hat: np.ndarray, jack: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""BCa interval (Efron 1987) of every column of a bootstrap distribution ``(B, k)``.
-
-    Bias correction from the share of resampled values below the estimate (ties count
-    half), acceleration from the jackknife values ``jack`` ``(n, k)``:
-
-    .. math::
-
-        \hat z_0 = \Phi^{-1}\!\left(\frac{\#\{\hat\theta^*_b < \hat\theta\}
-            + \#\{\hat\theta^*_b \le \hat\theta\}}{2B}\right),\qquad
-        \hat a = \frac{\sum_i U_i^3}{6\,(\sum_i U_i^2)^{3/2}},\quad
-        U_i = \bar\theta_{(\cdot)} - \hat\theta_{(i)},
-
-    .. math::
-
-        \alpha_{1,2} = \Phi\!\left(\hat z_0 + \frac{\hat z_0 + z_{\alpha/2,\,1-\alpha/2}}
-            {1 - \hat a(\hat z_0 + z_{\alpha/2,\,1-\alpha/2})}\right),
-
-    and the interval is :math:`[\hat\theta^*_{(\alpha_1)}, \hat\theta^*_{(\alpha_2)}]`.
-    """
-    from scipy import special
-
-    B = dist.shape[0]
-    below = (dist < theta_hat).sum(axis=0) + (dist <= theta_hat).sum(axis=0)
-    z0 = special.ndtri(below / (2.0 * B))
-    U = jack.mean(axis=0) - jack
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = (U**3).sum(axis=0) / (6.0 * ((U**2).sum(axis=0)) ** 1.5)
-        z_lo = special.ndtri((1.0 - level) / 2.0)
-        z_hi = -z_lo
-        n1 = z0 + z_lo
-        n2 = z0 + z_hi
-        a1 = special.ndtr(z0 + n1 / (1.0 - a * n1))
-        a2 = special.ndtr(z0 + n2 / (1.0 - a * n2))
-    srt = np.sort(dist, axis=0)
-    return _sorted_quantile(srt, a1), _sorted_quantile(srt, a2)
-
-
-class _Layout:
-    """Which construct(s) each statistic belongs to (for sign changes)."""
-
-    def __init__(self, model) -> None:
-        pos = {c: k for k, c in enumerate(model.constructs)}
-        rows = param_rows(model)
-        self.n_params = len(rows)
-        self.outer = np.array([op in ("=~", "<~") for _, op, _ in rows])
-        self.loading = np.array([op == "=~" for _, op, _ in rows])
-        # construct of every outer row; (source, target) of every path row
-        self.p_con = np.array([pos[lhs] for lhs, _, _ in rows])
-        self.p_src = np.array([pos[rhs] if op == "~" else pos[lhs] for lhs, op, rhs in rows])
-        pairs = effect_pairs(model)
-        self.e_src = np.array([i for i, _ in pairs] * 3, dtype=int)
-        self.e_tgt = np.array([j for _, j in pairs] * 3, dtype=int)
-        self.J = len(model.constructs)
-        # effects that are zero by the model's structure (no direct path; no route of
-        # length >= 2): set to exactly 0 so rounding noise does not pose as variation
-        D = (model.path_matrix() > 0).astype(int)
-        longer = np.zeros_like(D)
-        power = D
-        for _ in range(self.J):
-            power = ((power @ D) > 0).astype(int)
-            longer |= power
-        i, j = self.e_src[: len(pairs)], self.e_tgt[: len(pairs)]
-        self.e_zero = np.concatenate([D[i, j] == 0, longer[i, j] == 0, np.zeros(len(pairs), bool)])
-
-
-def _sign_change(
-    params: np.ndarray,
-    effects: np.ndarray,
-    theta: np.ndarray,
-    layout: _Layout,
-    mode: str | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    if mode is None:
-        return params, effects
-    if mode == "individual":
-        params = params.copy()
-        o = layout.outer
-        ref = np.sign(theta[o])
-        flip = np.sign(params[:, o]) * ref < 0
-        params[:, o] = np.where(flip, -params[:, o], params[:, o])
-        return params, effects
-    # construct level: flip construct j when its resampled loadings are closer to the
-    # mirror image of the original loadings than to the loadings themselves
-    L = layout.loading
-    con = layout.p_con[L]
-    diff = np.zeros((params.shape[0], layout.J))
-    summ = np.zeros((params.shape[0], layout.J))
-    np.add.at(diff.T, con, (params[:, L] - theta[L]).T)
-    np.add.at(summ.T, con, (params[:, L] + theta[L]).T)
-    s = np.where(np.abs(diff) > np.abs(summ), -1.0, 1.0)  # (B, J)
-    params = params.copy()
-    o = layout.outer
-    params[:, o] *= s[:, layout.p_con[o]]
-    path = ~o
-    params[:, path] *= s[:, layout.p_src[path]] * s[:, layout.p_con[path]]
-    effects = effects * s[:, layout.e_src] * s[:, layout.e_tgt]
-    return params, effects
-
-
-def _stats(est, model, endo_pos: np.ndarray, layout: _Layout):
-    params = flatten_params(est, model)
-    effects = flatten_effects(est, model)
-    effects[:, layout.e_zero] = 0.0
-    r2 = est.r2[:, endo_pos]
-    ok = np.asarray(est.converged, dtype=bool).copy()
-    ok &= np.isfinite(params).all(axis=1)
-    ok &= np.isfinite(effects).all(axis=1)
-    ok &= np.isfinite(r2).all(axis=1)
-    return params, effects, r2, ok
-
-
-def _summarize(
-    dist: np.ndarray,
-    theta: np.ndarray,
-    jack: np.ndarray | None,
-    level: float,
-    ci: str,
-    df: float,
-    with_test: bool = True,
-) -> pd.DataFrame:
-    from scipy import stats
-
-    mean = dist.mean(axis=0)
-    B = dist.shape[0]
-    se = dist.std(axis=0, ddof=1) if B > 1 else np.full(dist.shape[1], np.nan)
-    if ci == "bca":
-        lo, hi = bca_interval(dist, theta, jack, level)
-    else:
-        lo, hi = percentile_interval(dist, level)
-    # a statistic that does not vary beyond rounding (the weight and loading of a
-    # single-item block, a structurally zero effect): se 0, no test, interval = estimate
-    if B:
-        spread = dist.max(axis=0) - dist.min(axis=0)
-        const = spread <= 64 * np.finfo(float).eps * np.abs(dist).max(axis=0)
-    else:
-        const = np.zeros(len(theta), bool)
-    se = np.where(const, 0.0, se)
-    lo = np.where(const, theta, lo)
-    hi = np.where(const, theta, hi)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(se > 0, theta / se, np.nan)
-    p = 2.0 * stats.t.sf(np.abs(t), df)
-    out = {"estimate": theta, "mean": mean, "se": se}
-    if with_test:
-        out.update({"t": t, "p": p})
-    out.update({"ci_lower": lo, "ci_upper": hi})
-    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------- results
@@ -813,37 +533,4 @@ def bootstrap(
         _jack_params=jack[0],
         _jack_effects=jack[1],
         _jack_r2=jack[2],
-    )
-
-
-def _jackknife(res, model, estimate, endo_pos, theta_p, layout, sign_change, bar):
-    """Leave-one-out estimates ``(n_ok, k)`` for the BCa acceleration, batched."""
-    X = res.data.X
-    weights = res.data.weights
-    n = X.shape[0]
-    out_p, out_e, out_r, oks = [], [], [], []
-    step = int(max(1, min(_JACK_CHUNK, _CELL_BUDGET // (4 * X.shape[1] ** 2))))
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        S = loo_covariances(X, weights, start, stop)
-        P, E, R, ok = _stats(estimate(S, model), model, endo_pos, layout)
-        P, E = _sign_change(P, E, theta_p, layout, sign_change)
-        out_p.append(P)
-        out_e.append(E)
-        out_r.append(R)
-        oks.append(ok)
-        if bar is not None:
-            bar.update(stop - start)
-    ok = np.concatenate(oks)
-    if not ok.all():
-        warnings.warn(
-            f"{int((~ok).sum())} of {n} jackknife (leave-one-out) estimates failed and were "
-            "left out of the BCa acceleration.",
-            CsimodelWarning,
-            stacklevel=3,
-        )
-    return (
-        np.concatenate(out_p)[ok],
-        np.concatenate(out_e)[ok],
-        np.concatenate(out_r)[ok],
     )
