@@ -202,9 +202,6 @@ class _GroupReport:
     by: str
     n_per_group: pd.Series
 
-    def summary(self):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
-
     def _summary_head(
         self,
         title: str,
