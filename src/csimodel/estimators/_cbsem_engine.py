@@ -225,8 +225,10 @@ class _Engine:
             V = np.linalg.inv(self.implied(theta)[0])
         else:
             V = self.S_inv
-        VD = np.einsum("ij,kjl->kil", V, D)
-        return np.einsum("kij,lji->kl", VD, VD)
+        VD = np.matmul(V, D)  # (q, p, p), one BLAS call per parameter
+        q = VD.shape[0]
+        # sum_ij VD[k,i,j] VD[l,j,i] as one matrix product
+        return VD.reshape(q, -1) @ VD.transpose(0, 2, 1).reshape(q, -1).T
 
 
 def _one_blas_thread():
