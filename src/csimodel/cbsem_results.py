@@ -32,9 +32,10 @@ class CBSEMResults(DataCounts, Frozen):
     estimator : CBSEM
     data : PreparedData
     mean : ndarray of shape (p,)
-        Item means of the used rows.
+        Item means of the used rows (under FIML: the EM estimates of the unrestricted model).
     cov : ndarray of shape (p, p)
-        Sample covariance matrix fitted (divisor ``N`` for ML, ``N - 1`` for GLS/ULS).
+        Sample covariance matrix fitted (divisor ``N`` for ML, ``N - 1`` for GLS/ULS; under
+        FIML the EM estimate of the unrestricted model, used for SRMR).
     implied_cov : ndarray of shape (p, p)
         Model-implied covariance matrix Σ at the estimate.
     fmin : float
@@ -42,6 +43,10 @@ class CBSEMResults(DataCounts, Frozen):
     convergence : mapping (read-only)
         semopy's objective and max ``|gradient|``, the polished ones, iterations, the objective
         reached from each start, ``converged``.
+    missing_patterns : mapping (read-only) or None
+        Under ``missing='fiml'``: ``rows_with_missing`` (used rows with at least one missing
+        answer), ``cells_missing`` and ``patterns`` (distinct missing-data patterns, the
+        complete one included, as lavaan counts them); ``None`` otherwise.
     inadmissible : tuple of str
         Improper-solution findings (negative variances, standardized values > 1,
         non-positive-definite matrices, singular information); empty when admissible.
@@ -61,6 +66,7 @@ class CBSEMResults(DataCounts, Frozen):
         theta: np.ndarray,
         fmin: float,
         convergence: dict,
+        fiml: dict | None = None,
     ) -> CBSEMResults:
         from scipy import stats  # lazy
 
@@ -75,6 +81,7 @@ class CBSEMResults(DataCounts, Frozen):
         D = engine.dsigma(theta)
         info = engine.fisher(theta, D)
         se = np.full(len(est), np.nan)
+        acov_full = None
         findings: list[str] = []
         try:
             evals = np.linalg.eigvalsh(info)
@@ -82,7 +89,11 @@ class CBSEMResults(DataCounts, Frozen):
                 findings.append(
                     "the information matrix is singular (the model may not be identified)"
                 )
-            if estimator.estimator == "ULS":
+            if fiml is not None:
+                # observed information of the casewise log-likelihood: -ℓ = N F / 2
+                acov_full = 2.0 * np.linalg.inv(fiml["hessian"]) / n
+                acov = acov_full[: engine.q, : engine.q]
+            elif estimator.estimator == "ULS":
                 acov = _uls_acov(engine, Sigma, D, info, n)
             else:
                 scale = n if estimator.estimator == "ML" else n - 1
@@ -142,7 +153,39 @@ class CBSEMResults(DataCounts, Frozen):
                 InadmissibleWarning,
                 stacklevel=3,
             )
-        fi = fit_indices(S, Sigma, n, engine.q, estimator=estimator.estimator, fmin=fmin)
+        if fiml is None:
+            fi = fit_indices(S, Sigma, n, engine.q, estimator=estimator.estimator, fmin=fmin)
+            missing_info = None
+            mu = None
+        else:
+            fi = fiml["fit"]
+            mu = fiml["mu"]
+            # item intercepts (free means), as lavaan's '~1' rows
+            v_mu = np.diag(acov_full)[engine.q :] if acov_full is not None else np.full(p, np.nan)
+            se_mu = np.sqrt(np.where(v_mu > 0, v_mu, np.nan))
+            sd_items = np.sqrt(np.diag(Sigma))
+            z_mu = mu / se_mu
+            icpt = pd.DataFrame(
+                {
+                    "lhs": list(model.items),
+                    "op": "~1",
+                    "rhs": "",
+                    "free": True,
+                    "estimate": mu,
+                    "std_estimate": mu / sd_items,
+                    "se": se_mu,
+                    "z": z_mu,
+                    "p": 2 * stats.norm.sf(np.abs(z_mu)),
+                }
+            )
+            params = pd.concat([params, icpt], ignore_index=True)
+            missing_info = MappingProxyType(
+                {
+                    "rows_with_missing": int(fiml["n_rows_missing"]),
+                    "cells_missing": int(fiml["n_cells_missing"]),
+                    "patterns": int(fiml["n_patterns"]),
+                }
+            )
         return cls(
             model=model,
             estimator=estimator,
@@ -155,6 +198,8 @@ class CBSEMResults(DataCounts, Frozen):
             inadmissible=tuple(findings),
             fit_indices=fi,
             params=params,
+            missing_patterns=missing_info,
+            _mu=mu,
             _C=C,
             _E=E,
             _P=P,
@@ -234,10 +279,23 @@ class CBSEMResults(DataCounts, Frozen):
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Factor scores (regression / Thurstone method, as lavaan's ``lavPredict``):
-        :math:`\\hat\\eta = C_{\\eta y}\\Sigma^{-1}(y - \\bar y)`, one row per used respondent."""
+        :math:`\\hat\\eta = C_{\\eta y}\\Sigma^{-1}(y - \\bar y)`, one row per used respondent.
+        Under FIML, :math:`\\bar y` is the model's item means and a row with missing answers
+        is scored from its observed items (:math:`C_{\\eta o}\\Sigma_{oo}^{-1}(y_o - \\mu_o)`)."""
         p = len(self.model.items)
-        Wt = np.linalg.solve(self.implied_cov, self._C[:p, p:])  # (p, J)
-        Y = (self.data.X - self.mean) @ Wt
+        X = self.data.X
+        mean = self.mean if self._mu is None else self._mu
+        if self._mu is None or not np.isnan(X).any():
+            Wt = np.linalg.solve(self.implied_cov, self._C[:p, p:])  # (p, J)
+            Y = (X - mean) @ Wt
+        else:  # FIML with missing answers: each row from its observed items
+            from .estimators._cbsem_fiml import _Patterns
+
+            pat = _Patterns(X)
+            Y = np.empty((X.shape[0], len(self.model.constructs)))
+            for o, r in zip(pat.obs, pat.rows, strict=True):
+                Wt = np.linalg.solve(self.implied_cov[np.ix_(o, o)], self._C[o, p:])
+                Y[r] = (X[np.ix_(r, o)] - mean[o]) @ Wt
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
     # ----------------------------------------------------------------- presentation
@@ -250,6 +308,13 @@ class CBSEMResults(DataCounts, Frozen):
         s.add_info("Estimator", repr(est))
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
         s.add_info("Missing-data policy", self.data.missing)
+        mp = self.missing_patterns
+        if mp is not None:
+            s.add_info(
+                "Missing data (FIML)",
+                f"{mp['rows_with_missing']} rows with missing cells ({mp['cells_missing']} "
+                f"cells), {mp['patterns']} missing-data patterns",
+            )
         if len(self.excluded):
             reasons = self.excluded["reason"].value_counts()
             s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
@@ -268,6 +333,8 @@ class CBSEMResults(DataCounts, Frozen):
         s.add_table("R-squared", self.r_squared.to_frame())
         s.add_table("Loadings", self._table("=~", cols))
         s.add_table("Variances and covariances", self._table("~~", cols))
+        if mp is not None:
+            s.add_table("Intercepts", self._table("~1", cols))
         for f in self.inadmissible:
             s.add_note(f"Improper solution: {f}.")
         if not self.converged:

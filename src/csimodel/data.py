@@ -348,6 +348,7 @@ def prepare(
     min_rows: int = 3,
     require_variation: bool = True,
     copy: bool = True,
+    allow_keep: bool = False,
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
 
@@ -378,12 +379,17 @@ def prepare(
     copy : bool, default=True
         Copy the item values. ``False`` lets a plain float64 frame be read without a copy
         (for transient use such as scoring); cells are never written in that case.
+    allow_keep : bool, default=False
+        For estimators that model missing answers themselves (CB-SEM full-information ML):
+        accept ``missing='keep'``, which keeps rows with some missing answers as NaN in
+        ``X`` and excludes (and records) only rows with every item missing. All other
+        checks (numbers, infinities, scale, weights, constant items) still apply.
 
     Returns
     -------
     PreparedData
     """
-    check_option(missing, "missing", owner, MISSING_POLICIES)
+    check_option(missing, "missing", owner, MISSING_POLICIES + (("keep",) if allow_keep else ()))
     df = _to_frame(data)
     items = tuple(items)
     _check_items_present(df, items)
@@ -503,6 +509,12 @@ def prepare(
             excl_rows.append(index[rr])
             excl_cols.append(", ".join(items[c] for c in np.flatnonzero(sub[k])))
             excl_reason.append("missing answer")
+    if missing == "keep" and row_nan.any():
+        r = np.flatnonzero(nan.all(axis=1) & keep)
+        keep[r] = False
+        excl_rows += list(index[r])
+        excl_cols += ["all items"] * len(r)
+        excl_reason += ["all answers missing"] * len(r)
     if w is not None:
         zero = (w == 0) & keep
         if zero.any():
@@ -579,11 +591,22 @@ def prepare(
         const = np.zeros(len(items), dtype=bool)
     elif declared.any() and not n_excl and not imp_rows and nan is None:
         const = cmax == cmin  # reuse the range-check pass
+    elif missing == "keep" and nan is not None:
+        with np.errstate(invalid="ignore"):
+            cmin_k, cmax_k = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+        unobserved = np.isnan(cmin_k)
+        if unobserved.any():
+            cols = [items[c] for c in np.flatnonzero(unobserved)]
+            raise DataError(
+                f"Item column(s) {_rows(cols)} have no observed answer in any used row. "
+                "Remove them from the model."
+            )
+        const = cmax_k == cmin_k
     else:
         const = X.max(axis=0) == X.min(axis=0)
     if const.any():
         cols = [items[c] for c in np.flatnonzero(const)]
-        vals = [f"{X[0, c]:g}" for c in np.flatnonzero(const)][:_ROWS_SHOWN]
+        vals = [f"{np.fmax.reduce(X[:, c]):g}" for c in np.flatnonzero(const)][:_ROWS_SHOWN]
         raise DataError(
             f"Item column(s) {_rows(cols)} have the same answer in every used row "
             f"(value(s) {', '.join(vals)}), so they carry no information. "

@@ -312,9 +312,10 @@ def test_composite_refused():
         cm.CBSEM().fit(m, cm.datasets.load_ecsi_mobi())
 
 
-def test_fiml_refused_and_bad_estimator():
+def test_fiml_needs_ml_and_bad_estimator():
+    # FIML itself is tested in test_cbsem_fiml.py; it is full-information *ML* only
     with pytest.raises(cm.CsimodelError, match="fiml"):
-        cm.CBSEM().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), missing="fiml")
+        cm.CBSEM("GLS").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), missing="fiml")
     with pytest.raises(ValueError, match="'estimator' parameter of CBSEM"):
         cm.CBSEM("WLSMV").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi())
 

@@ -9,7 +9,7 @@ import pandas as pd
 from .._validation import check_option
 from ._cbsem_engine import ESTIMATORS
 
-__all__ = ["fit_indices", "FIT_INDEX_NAMES"]
+__all__ = ["fit_indices", "fit_indices_fiml", "FIT_INDEX_NAMES"]
 
 FIT_INDEX_NAMES = (
     "chisq",
@@ -27,6 +27,7 @@ FIT_INDEX_NAMES = (
     "baseline_chisq",
     "baseline_df",
     "loglik",
+    "unrestricted_loglik",
     "npar",
     "ntotal",
 )
@@ -63,8 +64,9 @@ def fit_indices(
     -------
     pandas.Series
         ``chisq, df, pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue,
-        srmr, aic, bic, baseline_chisq, baseline_df, loglik, npar, ntotal``
-        (``aic``, ``bic``, ``loglik`` are NaN for GLS and ULS).
+        srmr, aic, bic, baseline_chisq, baseline_df, loglik, unrestricted_loglik, npar,
+        ntotal`` (``aic``, ``bic``, ``loglik``, ``unrestricted_loglik`` are NaN for GLS and
+        ULS).
 
     Notes
     -----
@@ -114,8 +116,9 @@ def fit_indices(
     df = p * (p + 1) / 2 - npar
     df0 = p * (p - 1) / 2
     logdet_S = np.linalg.slogdet(S)[1]
-    loglik = np.nan
+    loglik = loglik_h1 = np.nan
     if estimator == "ML":
+        loglik_h1 = -n / 2 * (p * np.log(2 * np.pi) + logdet_S + p)
         Si = np.linalg.inv(Sigma)
         logdet_Sig = np.linalg.slogdet(Sigma)[1]
         F = logdet_Sig + np.sum(S * Si) - logdet_S - p if fmin is None else fmin
@@ -175,6 +178,113 @@ def fit_indices(
         "baseline_chisq": float(T0),
         "baseline_df": df0,
         "loglik": loglik,
+        "unrestricted_loglik": loglik_h1,
+        "npar": float(npar),
+        "ntotal": float(n),
+    }
+    return pd.Series(values, name="fit_indices", dtype=float)
+
+
+def fit_indices_fiml(
+    loglik: float,
+    loglik_h1: float,
+    loglik_0: float,
+    n: int,
+    q: int,
+    *,
+    em_mean: np.ndarray,
+    em_cov: np.ndarray,
+    mu: np.ndarray,
+    Sigma: np.ndarray,
+) -> pd.Series:
+    r"""Fit indices of a FIML (``missing='fiml'``) fit, as lavaan defines them for
+    ``missing = "ml"``.
+
+    Parameters
+    ----------
+    loglik : float
+        Casewise log-likelihood of the model at the estimate.
+    loglik_h1 : float
+        Log-likelihood of the unrestricted model (free means and covariances, by EM).
+    loglik_0 : float
+        Log-likelihood of the independence model (free means and variances).
+    n : int
+        Respondents used ``N``.
+    q : int
+        Free parameters of the covariance structure (``npar = q + p`` with the means).
+    em_mean, em_cov : ndarray
+        EM estimates of the unrestricted means and covariance matrix.
+    mu, Sigma : ndarray
+        Model means and model-implied covariance matrix at the estimate.
+
+    Returns
+    -------
+    pandas.Series
+        The entries of :func:`fit_indices`.
+
+    Notes
+    -----
+    :math:`T = 2(\ell_{h1} - \ell)`, ``df = p(p+1)/2 - q`` (the ``p`` means cancel);
+    :math:`T_0 = 2(\ell_{h1} - \ell_0)`, ``df_0 = p(p-1)/2``; CFI, TLI and RMSEA (with
+    ``N``) as in :func:`fit_indices`. SRMR is lavaan's ``srmr_bentler`` with the mean
+    structure: root mean square of the covariance residuals
+    :math:`(\hat s_{ij} - \sigma_{ij})/\sqrt{\hat s_{ii}\hat s_{jj}}` (:math:`i \le j`) and
+    the mean residuals :math:`(\hat m_i - \mu_i)/\sqrt{\hat s_{ii}}`, with the EM moments
+    :math:`\hat m, \hat S`. ``AIC = -2ℓ + 2(q + p)``, ``BIC = -2ℓ + (q + p)\log N``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> S = np.eye(2)
+    >>> fi = fit_indices_fiml(-10.0, -10.0, -10.0, 50, 3, em_mean=np.zeros(2), em_cov=S,
+    ...                       mu=np.zeros(2), Sigma=S)
+    >>> float(fi["chisq"]), float(fi["df"]), float(fi["npar"])
+    (0.0, 0.0, 5.0)
+    """
+    from scipy import stats  # lazy
+
+    p = len(em_mean)
+    df = p * (p + 1) / 2 - q
+    df0 = p * (p - 1) / 2
+    T = max(2.0 * (loglik_h1 - loglik), 0.0)
+    T0 = 2.0 * (loglik_h1 - loglik_0)
+    pvalue = float(stats.chi2.sf(T, df)) if df > 0 else np.nan
+    num = max(T - df, 0.0)
+    den = max(T - df, T0 - df0, 0.0)
+    cfi = 1.0 if den == 0 else 1.0 - num / den
+    tli = ((T0 / df0) - (T / df)) / ((T0 / df0) - 1.0) if df > 0 else np.nan
+    if df > 0:
+        rmsea = np.sqrt(max((T - df) / (n * df), 0.0))
+        rmsea_lo = np.sqrt(_ncp_bound(T, df, 0.95) / (n * df))
+        rmsea_hi = np.sqrt(_ncp_bound(T, df, 0.05) / (n * df))
+        pclose = float(stats.ncx2.sf(T, df, n * df * 0.05**2))
+    else:
+        rmsea = rmsea_lo = rmsea_hi = pclose = np.nan
+        if df == 0:
+            rmsea = rmsea_lo = rmsea_hi = 0.0
+    iu = np.triu_indices(p)
+    sd = np.sqrt(np.diag(em_cov))
+    r_cov = ((em_cov - Sigma) / np.outer(sd, sd))[iu]
+    r_mean = (em_mean - mu) / sd
+    srmr = float(np.sqrt((np.sum(r_cov**2) + np.sum(r_mean**2)) / (len(r_cov) + p)))
+    npar = q + p
+    values = {
+        "chisq": T,
+        "df": df,
+        "pvalue": pvalue,
+        "cfi": cfi,
+        "tli": tli,
+        "rmsea": rmsea,
+        "rmsea_ci_lower": rmsea_lo,
+        "rmsea_ci_upper": rmsea_hi,
+        "rmsea_pvalue": pclose,
+        "srmr": srmr,
+        "aic": -2 * loglik + 2 * npar,
+        "bic": -2 * loglik + npar * np.log(n),
+        "baseline_chisq": float(T0),
+        "baseline_df": df0,
+        "loglik": loglik,
+        "unrestricted_loglik": loglik_h1,
         "npar": float(npar),
         "ntotal": float(n),
     }

@@ -120,8 +120,9 @@ class CBSEM(EstimatorSettings):
     a single-item construct is measured without error (loading 1, error variance 0);
     exogenous constructs covary freely; ``~~`` statements add error covariances (two items)
     or construct (disturbance) covariances. A model without ``~`` paths is a CFA with all
-    constructs freely correlated. Missing data: ``'listwise'``, ``'mean'`` or ``'error'``;
-    FIML is refused (semopy's FIML is not validated against lavaan here).
+    constructs freely correlated. Missing data: ``'listwise'``, ``'mean'``, ``'error'`` or
+    ``'fiml'`` (full-information ML with free item means, as lavaan's ``missing = "ml"``;
+    see ``docs/cbsem.md``).
 
     Tested against lavaan 0.6.14 (R 4.2.2): ECSI full model and CFA under ML (fit indices,
     estimates, SEs, std.all, R²), ULS and GLS fit indices; see ``docs/cbsem.md``.
@@ -175,8 +176,10 @@ class CBSEM(EstimatorSettings):
             One row per respondent; item columns named as in the model.
         scale : (low, high) or dict, optional
             Declared answer scale of the items; values outside it raise ``DataError``.
-        missing : {'listwise', 'mean', 'error'}, default='listwise'
-            Missing-data policy (see :func:`csimodel.prepare`). ``'fiml'`` is refused.
+        missing : {'listwise', 'mean', 'error', 'fiml'}, default='listwise'
+            Missing-data policy (see :func:`csimodel.prepare`). ``'fiml'`` keeps rows with
+            some missing answers and fits by full-information ML (``estimator='ML'`` only,
+            no case weights); rows with every item missing are excluded and recorded.
         missing_values : sequence of numbers, default=()
             Codes that mean "no answer".
         weights : str or array-like, optional
@@ -194,11 +197,7 @@ class CBSEM(EstimatorSettings):
 
         self._validate()
         if missing == "fiml":
-            raise ParameterError(
-                "CBSEM does not offer missing='fiml': semopy's full-information ML is not "
-                "validated against lavaan in csimodel. Use missing='listwise' (default), "
-                "'mean' or 'error', or fit FIML in lavaan."
-            )
+            return self._fit_fiml(model, data, scale, missing_values, weights)
         model = as_model(model)
         st = _build_structure(model)
         prepared = prepare(
@@ -312,6 +311,151 @@ class CBSEM(EstimatorSettings):
             theta=theta,
             fmin=F,
             convergence=conv,
+        )
+
+    def _fit_fiml(self, model, data, scale, missing_values, weights):
+        """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""
+        import dataclasses
+
+        from ..cbsem_results import CBSEMResults
+        from ..data import prepare
+        from ._cbsem_fiml import _FIMLEngine, _Patterns, em_saturated, independence_loglik
+        from ._cbsem_fit_indices import fit_indices_fiml
+
+        if self.estimator != "ML":
+            raise ParameterError(
+                f"missing='fiml' is full-information maximum likelihood and needs "
+                f"estimator='ML' (got {self.estimator!r}). Use CBSEM('ML'), or "
+                "missing='listwise' with GLS/ULS."
+            )
+        if weights is not None:
+            raise ParameterError(
+                "CBSEM does not combine missing='fiml' with case weights (the weighted FIML "
+                "likelihood is not validated here). Use missing='listwise' with weights, or "
+                "fit without weights."
+            )
+        model = as_model(model)
+        st = _build_structure(model)
+        prepared = prepare(
+            data,
+            model.items,
+            scale=scale,
+            missing="keep",
+            missing_values=missing_values,
+            owner="CBSEM.fit",
+            allow_keep=True,
+        )
+        prepared = dataclasses.replace(prepared, missing="fiml")
+        p = st.p
+        q = int(st.free.sum())
+        if q > p * (p + 1) // 2:
+            raise ModelError(
+                f"The model has {q} free parameters but the {p} items give only "
+                f"{p * (p + 1) // 2} variances and covariances (negative degrees of freedom): "
+                "it is not identified. Add items or remove paths/covariances."
+            )
+        pat = _Patterns(prepared.X)
+        n = pat.n
+        t0 = time.perf_counter()
+        em_mu, em_S, ll_h1, em_iter = em_saturated(pat)
+        # start: the ML fit to the EM moments (semopy, then our polish), item means from EM
+        base = _Engine(st, em_S, "ML")
+        try:
+            with _one_blas_thread():
+                theta_sp, sp_info = _semopy_fit(model, st, em_S, n, "ML")
+        except Exception as exc:  # semopy failure: carry on from our own start
+            theta_sp = _simple_start(base)
+            sp_info = {"success": False, "n_iter": 0, "error": f"{type(exc).__name__}: {exc}"}
+        F_sp, g_sp = base.objective(theta_sp)
+        starts = []
+        best = None
+        for name, th0 in (("semopy", theta_sp), ("simple", _simple_start(base))):
+            if not np.isfinite(base.objective(th0)[0]):
+                continue
+            th, nit = _minimize(base, th0, self.tol, self.max_iter)
+            Fr, gr = base.objective(th)
+            gmax = float(np.max(np.abs(gr)))
+            starts.append((f"ML on EM moments from {name} start", Fr, gmax, nit))
+            if best is None or Fr < best[0] - 1e-10:
+                best = (Fr, th)
+            if gmax <= max(self.tol * 1e3, 1e-5):
+                break
+        if best is None:
+            raise EstimationError(
+                "CB-SEM estimation failed: no start gives a positive definite model-implied "
+                "covariance matrix. Check the model's identification."
+            )
+        eng = _FIMLEngine(base, pat)
+        t_start = np.concatenate([best[1], em_mu])
+        if self.polish or pat.n_patterns > 1:
+            t_hat, n_iter = _minimize(eng, t_start, self.tol, self.max_iter)
+        else:
+            t_hat, n_iter = t_start, 0
+        F, g = eng.objective(t_hat)
+        starts.append(("FIML", F, float(np.max(np.abs(g))), n_iter))
+        if not np.isfinite(F):
+            raise EstimationError(
+                "FIML estimation failed: the model-implied covariance matrix is not positive "
+                "definite at the solution found. Check the model's identification."
+            )
+        max_g = float(np.max(np.abs(g)))
+        converged = max_g <= max(self.tol * 1e3, 1e-5)
+        conv = {
+            "semopy_objective": F_sp,
+            "semopy_max_abs_gradient": float(np.max(np.abs(g_sp))) if np.isfinite(F_sp) else np.nan,
+            "semopy_converged": sp_info["success"],
+            "semopy_n_iter": sp_info["n_iter"],
+            "em_iterations": em_iter,
+            "objective": F,
+            "max_abs_gradient": max_g,
+            "converged": converged,
+            "n_iter": n_iter,
+            "starts": tuple(starts),
+            "fiml_seconds": time.perf_counter() - t0,
+        }
+        if "error" in sp_info:
+            conv["semopy_error"] = sp_info["error"]
+        if not converged:
+            warnings.warn(
+                f"CB-SEM (FIML) did not reach a stationary point (max |gradient| = {max_g:.2g}). "
+                "Treat estimates and fit indices with caution; check identification.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        theta, mu = eng.split(t_hat)
+        Sigma = base.implied(theta)[0]
+        ll = pat.loglik(mu, Sigma)
+        fi = fit_indices_fiml(
+            ll,
+            ll_h1,
+            independence_loglik(pat.X),
+            n,
+            q,
+            em_mean=em_mu,
+            em_cov=em_S,
+            mu=mu,
+            Sigma=Sigma,
+        )
+        H = eng.hessian(t_hat)  # observed information (lavaan's default for missing='ml')
+        fiml = {
+            "hessian": H,
+            "mu": mu,
+            "fit": fi,
+            "n_patterns": pat.n_patterns,
+            "n_rows_missing": pat.n_rows_missing,
+            "n_cells_missing": pat.n_cells_missing,
+        }
+        return CBSEMResults._build(
+            model=model,
+            estimator=self,
+            data=prepared,
+            mean=em_mu,
+            S=em_S,
+            engine=base,
+            theta=theta,
+            fmin=F,
+            convergence=conv,
+            fiml=fiml,
         )
 
 
