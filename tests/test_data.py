@@ -191,3 +191,31 @@ def test_too_few_rows_after_listwise():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit(df)
+
+
+def test_keep_policy_only_with_allow_keep():
+    """missing='keep' (for CB-SEM FIML) keeps partly answered rows as NaN, excludes and
+    records rows with every item missing, and is refused unless allow_keep=True."""
+    items = ["a1", "a2", "b1", "b2"]
+    df = frame()
+    df.loc[2, "a1"] = np.nan
+    df.loc[5, ["b1", "b2"]] = np.nan
+    df.loc[7, items] = np.nan
+    with pytest.raises(ValueError, match="'missing' parameter"):
+        cm.prepare(df, items, missing="keep")
+    with pytest.warns(cm.DataWarning, match="1 all answers missing"):
+        pd_ = cm.prepare(df, items, missing="keep", allow_keep=True)
+    assert pd_.n_used == 19 and pd_.missing == "keep"
+    assert list(pd_.excluded["row"]) == [7]
+    assert list(pd_.excluded["reason"]) == ["all answers missing"]
+    assert int(np.isnan(pd_.X).sum()) == 3
+    assert len(pd_.imputed) == 0
+    # other checks still apply: constant among observed values, item never observed
+    df2 = frame()
+    df2["a1"] = 4.0
+    df2.loc[1, "a1"] = np.nan
+    with pytest.raises(cm.DataError, match="same answer"):
+        cm.prepare(df2, items, missing="keep", allow_keep=True)
+    df2["a1"] = np.nan
+    with pytest.raises(cm.DataError, match="no observed answer"):
+        cm.prepare(df2, items, missing="keep", allow_keep=True)
