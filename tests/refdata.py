@@ -28,3 +28,36 @@ VAL  ~ EXPE + QUAL
 SAT  ~ IMAG + EXPE + QUAL + VAL
 LOY  ~ IMAG + SAT
 """
+
+
+def satisfaction_model(modes: dict | None = None):
+    """The satisfaction model as a ``cm.Model``; ``modes`` maps constructs to 'B' (composite)."""
+    import re
+
+    import csimodel as cm
+
+    text = SATISFACTION_MODEL
+    for c, mode in (modes or {}).items():
+        if mode == "B":
+            text = re.sub(rf"^({c}\s*)=~", r"\1<~", text, flags=re.M)
+    return cm.Model(text)
+
+
+# csimodel fit-index name -> lavaan fitMeasures() name (references in lavaan_*.json)
+LAVAAN_FIT_KEYS = {
+    "chisq": "chisq",
+    "df": "df",
+    "cfi": "cfi",
+    "tli": "tli",
+    "rmsea": "rmsea",
+    "rmsea_ci_lower": "rmsea.ci.lower",
+    "rmsea_ci_upper": "rmsea.ci.upper",
+    "srmr": "srmr",
+    "aic": "aic",
+    "bic": "bic",
+    "baseline_chisq": "baseline.chisq",
+    "baseline_df": "baseline.df",
+    "loglik": "logl",
+    "unrestricted_loglik": "unrestricted.logl",
+    "npar": "npar",
+}

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from refdata import LAVAAN_FIT_KEYS
 
 import csimodel as cm
 from csimodel._validation import ParameterError
@@ -27,25 +28,7 @@ REF = json.loads((DATA / "lavaan_fiml.json").read_text())
 REF_ML = json.loads((DATA / "lavaan_ecsi.json").read_text())
 CFA_SYNTAX = REF["_models"]["cfa_model"].replace("CUSCO ~~ 0*CUSCO", "")
 
-# csimodel name -> lavaan fitMeasures name; all compared to 1e-3 relative
-FIT_KEYS = {
-    "chisq": "chisq",
-    "df": "df",
-    "cfi": "cfi",
-    "tli": "tli",
-    "rmsea": "rmsea",
-    "rmsea_ci_lower": "rmsea.ci.lower",
-    "rmsea_ci_upper": "rmsea.ci.upper",
-    "srmr": "srmr",
-    "aic": "aic",
-    "bic": "bic",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "loglik": "logl",
-    "unrestricted_loglik": "unrestricted.logl",
-    "npar": "npar",
-    "ntotal": "ntotal",
-}
+FIT_KEYS = LAVAAN_FIT_KEYS  # all compared to 1e-3 relative
 
 
 def _data() -> pd.DataFrame:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from refdata import satisfaction_model
 
 import csimodel as cm
 from csimodel.estimators.plsc import PLScArrays
@@ -18,27 +19,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 PLSC = json.loads((DATA / "assess_peers.json").read_text())["plsc"]
 TOL = 1e-5
 
-SAT_BLOCKS = {
-    "IMAG": [f"imag{i}" for i in range(1, 6)],
-    "EXPE": [f"expe{i}" for i in range(1, 6)],
-    "QUAL": [f"qual{i}" for i in range(1, 6)],
-    "VAL": [f"val{i}" for i in range(1, 5)],
-    "SAT": [f"sat{i}" for i in range(1, 5)],
-    "LOY": [f"loy{i}" for i in range(1, 5)],
-}
-SAT_PATHS = [
-    ("IMAG", "EXPE"), ("EXPE", "QUAL"), ("EXPE", "VAL"), ("QUAL", "VAL"), ("IMAG", "SAT"),
-    ("EXPE", "SAT"), ("QUAL", "SAT"), ("VAL", "SAT"), ("IMAG", "LOY"), ("SAT", "LOY"),
-]  # fmt: skip
-
-
-def sat_model(modes):
-    lines = [
-        f"{c} {'<~' if modes.get(c) == 'B' else '=~'} {' + '.join(i)}"
-        for c, i in SAT_BLOCKS.items()
-    ]
-    lines += [f"{t} ~ {s}" for s, t in SAT_PATHS]
-    return cm.Model("\n".join(lines))
+sat_model = satisfaction_model  # modes: {"EXPE": "B", ...}
 
 
 CASES = {

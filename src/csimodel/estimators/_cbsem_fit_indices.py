@@ -106,7 +106,6 @@ def fit_indices(
     >>> float(fi["chisq"]), float(fi["df"]), float(fi["cfi"])
     (0.0, 0.0, 1.0)
     """
-    from scipy import stats  # lazy: keep import csimodel light
 
     check_option(estimator, "estimator", "fit_indices", ESTIMATORS)
     S = np.asarray(S, dtype=float)
@@ -140,49 +139,11 @@ def fit_indices(
         R0 = S - np.diag(np.diag(S))
         T0 = 2 * (n - 1) * 0.5 * np.sum(R0[iu] ** 2)
     T = max(float(T), 0.0)
-    pvalue = float(stats.chi2.sf(T, df)) if df > 0 else np.nan
-    num = max(T - df, 0.0)
-    den = max(T - df, T0 - df0, 0.0)
-    cfi = 1.0 if den == 0 else 1.0 - num / den
-    tli = ((T0 / df0) - (T / df)) / ((T0 / df0) - 1.0) if df > 0 else np.nan
     n_r = n if estimator == "ML" else n - 1  # lavaan: N - 1 unless likelihood='normal'
-    if df > 0:
-        rmsea = np.sqrt(max((T - df) / (n_r * df), 0.0))
-        lo = _ncp_bound(T, df, 0.95)
-        hi = _ncp_bound(T, df, 0.05)
-        rmsea_lo = np.sqrt(lo / (n_r * df))
-        rmsea_hi = np.sqrt(hi / (n_r * df))
-        pclose = float(stats.ncx2.sf(T, df, n_r * df * 0.05**2))
-    else:
-        rmsea = rmsea_lo = rmsea_hi = pclose = np.nan
-        if df == 0:
-            rmsea = rmsea_lo = rmsea_hi = 0.0
     sd = np.sqrt(np.diag(S))
     resid = (S - Sigma) / np.outer(sd, sd)
     srmr = float(np.sqrt(np.mean(resid[iu] ** 2)))
-    aic = -2 * loglik + 2 * npar
-    bic = -2 * loglik + npar * np.log(n)
-    values = {
-        "chisq": T,
-        "df": df,
-        "pvalue": pvalue,
-        "cfi": cfi,
-        "tli": tli,
-        "rmsea": rmsea,
-        "rmsea_ci_lower": rmsea_lo,
-        "rmsea_ci_upper": rmsea_hi,
-        "rmsea_pvalue": pclose,
-        "srmr": srmr,
-        "aic": aic,
-        "bic": bic,
-        "baseline_chisq": float(T0),
-        "baseline_df": df0,
-        "loglik": loglik,
-        "unrestricted_loglik": loglik_h1,
-        "npar": float(npar),
-        "ntotal": float(n),
-    }
-    return pd.Series(values, name="fit_indices", dtype=float)
+    return _indices_series(T, df, T0, df0, n, n_r, srmr, loglik, loglik_h1, npar)
 
 
 def fit_indices_fiml(
@@ -241,33 +202,52 @@ def fit_indices_fiml(
     >>> float(fi["chisq"]), float(fi["df"]), float(fi["npar"])
     (0.0, 0.0, 5.0)
     """
-    from scipy import stats  # lazy
 
     p = len(em_mean)
     df = p * (p + 1) / 2 - q
     df0 = p * (p - 1) / 2
     T = max(2.0 * (loglik_h1 - loglik), 0.0)
     T0 = 2.0 * (loglik_h1 - loglik_0)
+    iu = np.triu_indices(p)
+    sd = np.sqrt(np.diag(em_cov))
+    r_cov = ((em_cov - Sigma) / np.outer(sd, sd))[iu]
+    r_mean = (em_mean - mu) / sd
+    srmr = float(np.sqrt((np.sum(r_cov**2) + np.sum(r_mean**2)) / (len(r_cov) + p)))
+    return _indices_series(T, df, T0, df0, n, n, srmr, loglik, loglik_h1, q + p)
+
+
+def _indices_series(
+    T: float,
+    df: float,
+    T0: float,
+    df0: float,
+    n: float,
+    n_r: float,
+    srmr: float,
+    loglik: float,
+    loglik_h1: float,
+    npar: float,
+) -> pd.Series:
+    """χ²-based indices (p, CFI, TLI, RMSEA with 90% CI and p-close), AIC/BIC, as a Series.
+
+    ``n_r`` is the N in RMSEA's denominator (lavaan: N for ML, N - 1 otherwise).
+    """
+    from scipy import stats  # lazy: keep import csimodel light
+
     pvalue = float(stats.chi2.sf(T, df)) if df > 0 else np.nan
     num = max(T - df, 0.0)
     den = max(T - df, T0 - df0, 0.0)
     cfi = 1.0 if den == 0 else 1.0 - num / den
     tli = ((T0 / df0) - (T / df)) / ((T0 / df0) - 1.0) if df > 0 else np.nan
     if df > 0:
-        rmsea = np.sqrt(max((T - df) / (n * df), 0.0))
-        rmsea_lo = np.sqrt(_ncp_bound(T, df, 0.95) / (n * df))
-        rmsea_hi = np.sqrt(_ncp_bound(T, df, 0.05) / (n * df))
-        pclose = float(stats.ncx2.sf(T, df, n * df * 0.05**2))
+        rmsea = np.sqrt(max((T - df) / (n_r * df), 0.0))
+        rmsea_lo = np.sqrt(_ncp_bound(T, df, 0.95) / (n_r * df))
+        rmsea_hi = np.sqrt(_ncp_bound(T, df, 0.05) / (n_r * df))
+        pclose = float(stats.ncx2.sf(T, df, n_r * df * 0.05**2))
     else:
         rmsea = rmsea_lo = rmsea_hi = pclose = np.nan
         if df == 0:
             rmsea = rmsea_lo = rmsea_hi = 0.0
-    iu = np.triu_indices(p)
-    sd = np.sqrt(np.diag(em_cov))
-    r_cov = ((em_cov - Sigma) / np.outer(sd, sd))[iu]
-    r_mean = (em_mean - mu) / sd
-    srmr = float(np.sqrt((np.sum(r_cov**2) + np.sum(r_mean**2)) / (len(r_cov) + p)))
-    npar = q + p
     values = {
         "chisq": T,
         "df": df,
