@@ -116,13 +116,30 @@ def test_r_squared_match_lavaan(ecsi_ml):
         assert v == pytest.approx(r2[c], abs=1e-3), c
 
 
-def test_semopy_stops_short_and_polish_reaches_lavaan(ecsi_ml):
-    """semopy alone stops above the optimum (issue #8); the polished χ² is lavaan's."""
+def test_own_start_reaches_lavaan_without_semopy(ecsi_ml):
+    """Default start='auto': csimodel's own start and optimizer reach lavaan's χ²; semopy
+    does not run."""
     cv = ecsi_ml.convergence
+    assert "semopy_objective" not in cv
+    assert [s[0] for s in cv["starts"]] == ["simple"]
+    assert cv["max_abs_gradient"] < 1e-6
+    assert cv["objective"] * 250 == pytest.approx(REF["ecsi_ml"]["fit"]["chisq"], rel=1e-6)
+
+
+def test_semopy_stops_short_and_polish_reaches_lavaan():
+    """semopy alone stops above the optimum (issue #8); the polished χ² is lavaan's."""
+    res = _fit_semopy_start()
+    cv = res.convergence
     assert cv["semopy_objective"] >= cv["objective"] - 1e-12
     assert cv["max_abs_gradient"] < 1e-6 < cv["semopy_max_abs_gradient"]
     assert cv["objective"] * 250 == pytest.approx(REF["ecsi_ml"]["fit"]["chisq"], rel=1e-6)
     assert cv["objective_spread_across_starts"] < 1e-8
+
+
+def _fit_semopy_start():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.InadmissibleWarning)
+        return cm.CBSEM(start="semopy").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi())
 
 
 def test_single_indicator_baseline_finite_and_cfi(ecsi_ml):
@@ -340,7 +357,7 @@ def test_semopy_failure_falls_back_to_own_start(monkeypatch):
     monkeypatch.setattr(cb, "_semopy_fit", boom)
     model, items, Sigma, truth = _population(False)
     data = _data_with_cov(Sigma, items, 250, 4)
-    res = cm.CBSEM().fit(model, data)
+    res = cm.CBSEM(start="semopy").fit(model, data)
     assert "solver exploded" in res.convergence["semopy_error"]
     assert res.fit_indices["chisq"] == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(cm.EstimationError, match="semopy failed"):

@@ -214,20 +214,36 @@ class _Engine:
         return D
 
     def fisher(self, theta: np.ndarray, D: np.ndarray | None = None) -> np.ndarray:
-        """Expected second derivative of F (Hessian model for the optimizer)."""
-        if D is None:
-            D = self.dsigma(theta)
+        """Expected second derivative of F (Hessian model for the optimizer).
+
+        ML/GLS: :math:`\\operatorname{tr}(V \\Sigma_k V \\Sigma_l)` with ``V`` = Σ⁻¹ (ML) or
+        S⁻¹ (GLS). Every :math:`\\Sigma_k = u_k w_k^\top + w_k u_k^\top` has rank two, so
+        the trace is :math:`2[(u_k^\top V u_l)(w_k^\top V w_l) + (u_k^\top V w_l)
+        (w_k^\top V u_l)]`: three (q, p) x (p, q) products instead of q (p, p) ones.
+        """
         if self.estimator == "ULS":
+            if D is None:
+                D = self.dsigma(theta)
             Dv = D[:, self.iu[0], self.iu[1]]
             return Dv @ Dv.T
-        if self.estimator == "ML":
-            V = np.linalg.inv(self.implied(theta)[0])
-        else:
-            V = self.S_inv
-        VD = np.matmul(V, D)  # (q, p, p), one BLAS call per parameter
-        q = VD.shape[0]
-        # sum_ij VD[k,i,j] VD[l,j,i] as one matrix product
-        return VD.reshape(q, -1) @ VD.transpose(0, 2, 1).reshape(q, -1).T
+        Sigma, E, C = self.implied(theta)
+        V = np.linalg.inv(Sigma) if self.estimator == "ML" else self.S_inv
+        U, W = self._rank2(E, C)
+        VU = U @ V
+        X = VU @ W.T
+        return 2.0 * ((VU @ U.T) * (W @ V @ W.T) + X * X.T)
+
+    def _rank2(self, E: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(q, p) factors ``U``, ``W`` with ∂Σ/∂θ_k = u_k w_k' + w_k u_k'."""
+        M = E[: self.p]
+        H = C[:, : self.p]
+        U = np.empty((self.q, self.p))
+        W = np.empty((self.q, self.p))
+        U[self.ia] = M[:, self.a_i].T
+        W[self.ia] = H[self.a_j]
+        U[self.ip] = M[:, self.p_i].T
+        W[self.ip] = M[:, self.p_j].T * np.where(self.p_off == 0, 0.5, 1.0)[:, None]
+        return U, W
 
 
 def _one_blas_thread():
@@ -246,11 +262,19 @@ def _minimize(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
 
 
 def _minimize_impl(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
-    """Trust-region minimization (``scipy.optimize.minimize(method='trust-exact')``) with the
-    analytic gradient: first with the Fisher information as Hessian model (cheap, robust
-    far from the optimum), then, if the gradient is not yet below ``tol``, with the exact
-    Hessian from central differences of the analytic gradient (quadratic convergence on
-    the flat ridges where Fisher scoring crawls)."""
+    """Minimize the discrepancy from ``theta0``.
+
+    1. Fisher scoring in a trust region (``scipy.optimize.minimize(method='trust-exact')``
+       with the analytic gradient and the Fisher information as Hessian model: cheap and
+       robust far from the optimum) until max ``|gradient|`` is below ``1e-4``;
+    2. Newton steps with the observed Hessian (central differences of the analytic
+       gradient), quadratic convergence on the flat ridges where Fisher scoring crawls; a
+       step is kept only while it lowers the gradient without raising the discrepancy
+       (near the optimum the discrepancy's changes are below rounding, so a trust region
+       driven by them stalls);
+    3. if Newton steps stop short of the convergence threshold, the trust region with the
+       observed Hessian, as the safe fallback.
+    """
     from scipy import optimize  # lazy: keep import csimodel light
 
     def fun(t):
@@ -260,37 +284,83 @@ def _minimize_impl(eng: _Engine, theta0: np.ndarray, tol: float, max_iter: int):
         return eng.fisher(t) + 1e-12 * np.eye(len(t))
 
     def newton(t):
-        q = len(t)
-        h = 1e-5 * np.maximum(1.0, np.abs(t))
-        Hm = np.empty((q, q))
-        for k in range(q):
-            e = np.zeros(q)
-            e[k] = h[k]
-            fp, gp = eng.objective(t + e)
-            fm, gm = eng.objective(t - e)
-            if not (np.isfinite(fp) and np.isfinite(fm)):
-                return eng.fisher(t)
-            Hm[:, k] = (gp - gm) / (2 * h[k])
-        return (Hm + Hm.T) / 2
+        return _observed_hessian(eng, t)
 
-    n_iter = 0
-    theta = theta0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for hess, iters in ((fisher, min(max_iter, 100)), (newton, max_iter)):
-            res = optimize.minimize(
-                fun,
-                theta,
-                jac=True,
-                hess=hess,
-                method="trust-exact",
-                options={"gtol": tol, "maxiter": iters},
-            )
-            n_iter += int(res.nit)
-            theta = res.x
-            if np.max(np.abs(res.jac)) <= tol:
-                break
+        res = optimize.minimize(
+            fun,
+            theta0,
+            jac=True,
+            hess=fisher,
+            method="trust-exact",
+            options={"gtol": max(tol, 1e-4), "maxiter": min(max_iter, 100)},
+        )
+        n_iter = int(res.nit)
+        theta, k = _newton_steps(eng, res.x, tol, max(max_iter - n_iter, 1))
+        n_iter += k
+        F, g = eng.objective(theta)
+        if not np.isfinite(F) or np.max(np.abs(g)) > max(tol * 1e3, 1e-5):
+            for hess, iters in ((fisher, min(max_iter, 100)), (newton, max_iter)):
+                res = optimize.minimize(
+                    fun,
+                    theta,
+                    jac=True,
+                    hess=hess,
+                    method="trust-exact",
+                    options={"gtol": tol, "maxiter": iters},
+                )
+                n_iter += int(res.nit)
+                theta = res.x
+                if np.max(np.abs(res.jac)) <= tol:
+                    break
     return theta, n_iter
+
+
+def _newton_steps(eng, theta: np.ndarray, tol: float, max_iter: int):
+    """Plain Newton steps (observed Hessian); stops at ``tol``, at ``max_iter`` or when a
+    step would raise the discrepancy, leave the admissible region or not lower the
+    gradient. Returns the last accepted point and the number of accepted steps."""
+    F, g = eng.objective(theta)
+    if not np.isfinite(F):
+        return theta, 0
+    for k in range(max_iter):
+        gmax = float(np.max(np.abs(g)))
+        if gmax <= tol:
+            return theta, k
+        H = _observed_hessian(eng, theta)
+        try:
+            np.linalg.cholesky(H)
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            return theta, k
+        t_new = theta - step
+        F_new, g_new = eng.objective(t_new)
+        if (
+            not np.isfinite(F_new)
+            or F_new > F + 1e-10 * max(1.0, abs(F))
+            or np.max(np.abs(g_new)) >= gmax
+        ):
+            return theta, k
+        theta, F, g = t_new, F_new, g_new
+    return theta, max_iter
+
+
+def _observed_hessian(eng, t: np.ndarray) -> np.ndarray:
+    """Observed Hessian of the discrepancy from central differences of the analytic
+    gradient (step ``1e-5`` relative); the Fisher information at a boundary."""
+    q = len(t)
+    h = 1e-5 * np.maximum(1.0, np.abs(t))
+    Hm = np.empty((q, q))
+    for k in range(q):
+        e = np.zeros(q)
+        e[k] = h[k]
+        fp, gp = eng.objective(t + e)
+        fm, gm = eng.objective(t - e)
+        if not (np.isfinite(fp) and np.isfinite(fm)):
+            return eng.fisher(t)
+        Hm[:, k] = (gp - gm) / (2 * h[k])
+    return (Hm + Hm.T) / 2
 
 
 def _simple_start(eng: _Engine) -> np.ndarray:

@@ -1,18 +1,19 @@
-"""Covariance-based SEM (factor models) through semopy, polished and assessed by csimodel.
+"""Covariance-based SEM (factor models), estimated and assessed by csimodel.
 
-semopy fits the model first (it is the only csimodel module that imports semopy, and only
-inside :meth:`CBSEM.fit`). csimodel then
+csimodel
 
-1. rebuilds the same model in RAM form: variables ``v = (items, constructs)``, directed
+1. builds the model in RAM form: variables ``v = (items, constructs)``, directed
    effects ``A`` (loadings and paths), symmetric ``P`` (variances and covariances) and
 
    .. math:: \\Sigma(\\theta) = F (I - A)^{-1} P (I - A)^{-\\top} F^\\top ,
 
-2. checks the gradient of the discrepancy at semopy's solution and polishes it with a
-   second optimizer (``scipy.optimize.minimize(method='trust-exact')`` with the analytic
-   gradient; Fisher information as Hessian model first, then the exact Hessian from
-   differences of the gradient), also from an independent start (and, for GLS/ULS, from
-   the ML solution), keeping the lowest discrepancy; the convergence facts are recorded,
+2. minimizes the discrepancy from its own start (``scipy.optimize.minimize(method=
+   'trust-exact')`` with the analytic gradient and the Fisher information, then Newton
+   steps with the observed Hessian from differences of the gradient; for GLS/ULS from the
+   ML solution). semopy (the only csimodel module importing it, inside
+   :meth:`CBSEM.fit`) fits the model only with ``start='semopy'``, ``polish=False`` or
+   when the own start does not converge; its solution is then polished and compared with
+   the own start, keeping the lowest discrepancy; the convergence facts are recorded,
 3. computes standard errors (expected information, as lavaan's default), the standardized
    solution, R², effects, factor scores and its own fit indices
    (:func:`fit_indices`) from the sample and model-implied covariance matrices.
@@ -63,6 +64,9 @@ __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 
 _SEMOPY_OBJ = {"ML": "MLW", "GLS": "GLS", "ULS": "ULS"}
 
+#: estimators of :class:`CBSEM`: the discrepancy functions plus the robust variants
+CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR")
+
 
 def to_semopy_syntax(model: Model) -> str:
     """Translate a :class:`~csimodel.Model` to semopy's model description.
@@ -102,12 +106,22 @@ class CBSEM(EstimatorSettings):
 
     Parameters
     ----------
-    estimator : {'ML', 'GLS', 'ULS'}, default='ML'
+    estimator : {'ML', 'GLS', 'ULS', 'MLR'}, default='ML'
         Discrepancy function. ML uses the sample covariance with divisor ``N`` (lavaan's
         ``likelihood='normal'``); GLS and ULS the unbiased covariance (divisor ``N - 1``).
+        ``'MLR'``: ML estimates with Huber-White (sandwich, observed information)
+        standard errors and the Yuan-Bentler (Mplus variant) scaled chi-square;
+        ``fit_indices`` adds ``chisq_scaled``, ``df_scaled``, ``pvalue_scaled``,
+        ``scaling_factor``, ``cfi_scaled``/``tli_scaled``/``rmsea_scaled`` and
+        ``cfi_robust``/``tli_robust``/``rmsea_robust`` (lavaan's ``estimator = "MLR"``).
+    start : {'auto', 'semopy'}, default='auto'
+        ``'auto'``: csimodel's own start (unit loadings, half the item variances) and
+        optimizer (Fisher scoring in a trust region, then Newton steps with the observed
+        Hessian); semopy's fit is used as a further start only if that does not converge.
+        ``'semopy'``: semopy fits first and its solution is polished, with the own start as
+        an independent check (the pipeline of csimodel <= 0.x; slower).
     polish : bool, default=True
-        Polish semopy's solution with a second optimizer (and a second, independent start)
-        so the discrepancy reaches its minimum. ``False`` keeps semopy's estimate (the
+        Minimize with csimodel's optimizer. ``False`` keeps semopy's estimate (the
         convergence facts still report its gradient norm).
     tol : float, default=1e-8
         Gradient-norm tolerance of the polish (max absolute gradient of the discrepancy).
@@ -135,24 +149,27 @@ class CBSEM(EstimatorSettings):
     (575.6, 241)
     """
 
-    _param_names = ("estimator", "polish", "tol", "max_iter")
+    _param_names = ("estimator", "start", "polish", "tol", "max_iter")
 
     def __init__(
         self,
         estimator: str = "ML",
         *,
+        start: str = "auto",
         polish: bool = True,
         tol: float = 1e-8,
         max_iter: int = 200,
     ) -> None:
         self.estimator = estimator
+        self.start = start
         self.polish = polish
         self.tol = tol
         self.max_iter = max_iter
 
     def _validate(self) -> None:
         owner = "CBSEM"
-        check_option(self.estimator, "estimator", owner, ESTIMATORS)
+        check_option(self.estimator, "estimator", owner, CBSEM_ESTIMATORS)
+        check_option(self.start, "start", owner, ("auto", "semopy"))
         check_option(self.polish, "polish", owner, (True, False))
         self._check_iterations(owner)
 
@@ -166,7 +183,7 @@ class CBSEM(EstimatorSettings):
         missing_values: Any = (),
         weights: Any = None,
     ):
-        """Validate the data, fit the model with semopy, polish, and assess the fit.
+        """Validate the data, estimate the model, and assess the fit.
 
         Parameters
         ----------
@@ -198,6 +215,13 @@ class CBSEM(EstimatorSettings):
         self._validate()
         if missing == "fiml":
             return self._fit_fiml(model, data, scale, missing_values, weights)
+        if self.estimator == "MLR" and weights is not None:
+            raise ParameterError(
+                "CBSEM(estimator='MLR') does not take case weights (the robust statistics "
+                "need unweighted casewise moments). Fit with estimator='ML' and weights, or "
+                "MLR without weights."
+            )
+        disc = "ML" if self.estimator == "MLR" else self.estimator
         model = as_model(model)
         st = _build_structure(model)
         prepared = prepare(
@@ -214,7 +238,7 @@ class CBSEM(EstimatorSettings):
         if w is not None:
             w = w * (n / w.sum())
         mean, S_unb = covariance(prepared.X, w)
-        S = S_unb * (n - 1) / n if self.estimator == "ML" else S_unb
+        S = S_unb * (n - 1) / n if disc == "ML" else S_unb
         q = int(st.free.sum())
         p = st.p
         if q > p * (p + 1) // 2:
@@ -223,58 +247,8 @@ class CBSEM(EstimatorSettings):
                 f"{p * (p + 1) // 2} variances and covariances (negative degrees of freedom): "
                 "it is not identified. Add items or remove paths/covariances."
             )
-        eng = _Engine(st, S, self.estimator)
-        t0 = time.perf_counter()
-        try:
-            with _one_blas_thread():
-                theta_sp, sp_info = _semopy_fit(model, st, S, n, self.estimator)
-        except Exception as exc:  # semopy failure: carry on from our own start
-            if not self.polish:
-                raise EstimationError(
-                    f"semopy failed to fit the model ({type(exc).__name__}: {exc}). "
-                    "Use polish=True to let csimodel's optimizer try its own start."
-                ) from exc
-            theta_sp = _simple_start(eng)
-            sp_info = {"success": False, "n_iter": 0, "error": f"{type(exc).__name__}: {exc}"}
-        t_semopy = time.perf_counter() - t0
-        F_sp, g_sp = eng.objective(theta_sp)
-        conv = {
-            "semopy_objective": F_sp,
-            "semopy_max_abs_gradient": float(np.max(np.abs(g_sp))) if np.isfinite(F_sp) else np.nan,
-            "semopy_converged": sp_info["success"],
-            "semopy_n_iter": sp_info["n_iter"],
-            "semopy_seconds": t_semopy,
-        }
-        if "error" in sp_info:
-            conv["semopy_error"] = sp_info["error"]
-        theta, F, g = theta_sp, F_sp, g_sp
-        n_iter = sp_info["n_iter"]
-        starts = []
-        if self.polish:
-            t1 = time.perf_counter()
-            candidates = [("semopy", theta_sp), ("simple", _simple_start(eng))]
-            if self.estimator != "ML":
-                # the ML solution is a good start for GLS/ULS (lavaan's advice too)
-                ml = _Engine(st, S * (n - 1) / n, "ML")
-                ml_theta = _minimize(ml, _simple_start(ml), self.tol, self.max_iter)[0]
-                candidates.insert(0, ("ml", ml_theta))
-            g_ok = max(self.tol * 1e3, 1e-5)
-            best = (np.inf, np.inf)
-            for name, th0 in candidates:
-                if not np.isfinite(eng.objective(th0)[0]):
-                    continue
-                # once a start has converged, the others are checks with a shorter budget
-                budget = self.max_iter if best[1] > g_ok else min(self.max_iter, 50)
-                th, nit = _minimize(eng, th0, self.tol, budget)
-                Fr, gr = eng.objective(th)
-                gmax = float(np.max(np.abs(gr)))
-                starts.append((name, Fr, gmax, nit))
-                # lowest discrepancy (to 1e-10); among equal ones the smallest gradient
-                key = (round(Fr, 10), gmax)
-                if np.isfinite(Fr) and key < best:
-                    best = key
-                    theta, F, g, n_iter = th, Fr, gr, nit
-            conv["polish_seconds"] = time.perf_counter() - t1
+        eng = _Engine(st, S, disc)
+        theta, F, g, n_iter, conv, starts = self._optimize(model, st, eng, S, n, disc)
         if not np.isfinite(F):
             raise EstimationError(
                 "CB-SEM estimation failed: the model-implied covariance matrix is not positive "
@@ -301,6 +275,14 @@ class CBSEM(EstimatorSettings):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        robust = None
+        if self.estimator == "MLR":
+            from ..numeric.fit_indices import fit_indices as _plain
+            from ._cbsem_robust import mlr_extras
+
+            fi0 = _plain(S, eng.implied(theta)[0], n, eng.q, estimator="ML", fmin=F)
+            robust = mlr_extras(eng, theta, prepared.X, fi0["chisq"], fi0["baseline_chisq"])
+            robust["discrepancy"] = "ML"
         return CBSEMResults._build(
             model=model,
             estimator=self,
@@ -311,7 +293,93 @@ class CBSEM(EstimatorSettings):
             theta=theta,
             fmin=F,
             convergence=conv,
+            robust=robust,
         )
+
+    def _optimize(self, model, st, eng, S, n, disc):
+        """Estimate: own start + trust region/Newton (``start='auto'``; semopy's fit only
+        if that does not converge) or semopy's fit polished from two starts
+        (``start='semopy'`` or ``polish=False``)."""
+        g_ok = max(self.tol * 1e3, 1e-5)
+        conv: dict[str, Any] = {}
+        starts: list[tuple] = []
+        best: dict[str, Any] = {"key": (np.inf, np.inf)}
+
+        def run(name: str, th0: np.ndarray, budget: int) -> None:
+            if not np.isfinite(eng.objective(th0)[0]):
+                return
+            th, nit = _minimize(eng, th0, self.tol, budget)
+            Fr, gr = eng.objective(th)
+            gmax = float(np.max(np.abs(gr)))
+            starts.append((name, Fr, gmax, nit))
+            # lowest discrepancy (to 1e-10); among equal ones the smallest gradient
+            key = (round(Fr, 10), gmax)
+            if np.isfinite(Fr) and key < best["key"]:
+                best.update(key=key, theta=th, F=Fr, g=gr, n_iter=nit)
+
+        def semopy_start() -> np.ndarray:
+            t0 = time.perf_counter()
+            try:
+                with _one_blas_thread():
+                    theta_sp, sp_info = _semopy_fit(model, st, S, n, disc)
+            except Exception as exc:  # semopy failure: carry on from our own start
+                if not self.polish:
+                    raise EstimationError(
+                        f"semopy failed to fit the model ({type(exc).__name__}: {exc}). "
+                        "Use polish=True to let csimodel's optimizer try its own start."
+                    ) from exc
+                theta_sp = _simple_start(eng)
+                sp_info = {
+                    "success": False,
+                    "n_iter": 0,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
+            F_sp, g_sp = eng.objective(theta_sp)
+            conv.update(
+                {
+                    "semopy_objective": F_sp,
+                    "semopy_max_abs_gradient": (
+                        float(np.max(np.abs(g_sp))) if np.isfinite(F_sp) else np.nan
+                    ),
+                    "semopy_converged": sp_info["success"],
+                    "semopy_n_iter": sp_info["n_iter"],
+                    "semopy_seconds": time.perf_counter() - t0,
+                }
+            )
+            if "error" in sp_info:
+                conv["semopy_error"] = sp_info["error"]
+            if not self.polish:
+                best.update(theta=theta_sp, F=F_sp, g=g_sp, n_iter=sp_info["n_iter"])
+            return theta_sp
+
+        use_semopy = self.start == "semopy" or not self.polish
+        theta_sp = semopy_start() if use_semopy else None
+        if self.polish:
+            t1 = time.perf_counter()
+            candidates = [("simple", _simple_start(eng))]
+            if theta_sp is not None:
+                candidates.insert(0, ("semopy", theta_sp))
+            if disc != "ML":
+                # the ML solution is a good start for GLS/ULS (lavaan's advice too)
+                ml = _Engine(st, S * (n - 1) / n, "ML")
+                ml_theta = _minimize(ml, _simple_start(ml), self.tol, self.max_iter)[0]
+                candidates.insert(0, ("ml", ml_theta))
+            for name, th0 in candidates:
+                # once a start has converged, the others are checks with a shorter budget
+                converged = best["key"][1] <= g_ok
+                if converged and not use_semopy:
+                    break
+                run(name, th0, min(self.max_iter, 50) if converged else self.max_iter)
+            if best["key"][1] > g_ok and not use_semopy:
+                # own starts did not converge: semopy's solution as a further start
+                run("semopy", semopy_start(), self.max_iter)
+            conv["polish_seconds"] = time.perf_counter() - t1
+        if "theta" not in best:
+            raise EstimationError(
+                "CB-SEM estimation failed: no start gives a positive definite model-implied "
+                "covariance matrix. Check the model's identification."
+            )
+        return best["theta"], best["F"], best["g"], best["n_iter"], conv, starts
 
     def _fit_fiml(self, model, data, scale, missing_values, weights):
         """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""

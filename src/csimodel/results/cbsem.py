@@ -41,8 +41,9 @@ class CBSEMResults(DataCounts, Frozen):
     fmin : float
         Discrepancy function at the estimate.
     convergence : mapping (read-only)
-        semopy's objective and max ``|gradient|``, the polished ones, iterations, the objective
-        reached from each start, ``converged``.
+        The final objective and max ``|gradient|``, iterations, the objective reached from
+        each start, ``converged``; semopy's objective and gradient when semopy ran
+        (``start='semopy'``, ``polish=False`` or as a fallback start).
     missing_patterns : mapping (read-only) or None
         Under ``missing='fiml'``: ``rows_with_missing`` (used rows with at least one missing
         answer), ``cells_missing`` and ``patterns`` (distinct missing-data patterns, the
@@ -67,6 +68,7 @@ class CBSEMResults(DataCounts, Frozen):
         fmin: float,
         convergence: dict,
         fiml: dict | None = None,
+        robust: dict | None = None,
     ) -> CBSEMResults:
         from scipy import stats  # lazy
 
@@ -74,6 +76,8 @@ class CBSEMResults(DataCounts, Frozen):
 
         st = engine.st
         n = data.n_used
+        robust = robust or {}
+        disc = robust.get("discrepancy", estimator.estimator)
         Sigma, E, C = engine.implied(theta)
         est = st.fixed_value.copy()
         est[st.free] = theta
@@ -89,14 +93,16 @@ class CBSEMResults(DataCounts, Frozen):
                 findings.append(
                     "the information matrix is singular (the model may not be identified)"
                 )
-            if fiml is not None:
+            if "acov" in robust:  # sandwich (MLR, WLSMV)
+                acov = robust["acov"]
+            elif fiml is not None:
                 # observed information of the casewise log-likelihood: -ℓ = N F / 2
                 acov_full = 2.0 * np.linalg.inv(fiml["hessian"]) / n
                 acov = acov_full[: engine.q, : engine.q]
-            elif estimator.estimator == "ULS":
+            elif disc == "ULS":
                 acov = _uls_acov(engine, Sigma, D, info, n)
             else:
-                scale = n if estimator.estimator == "ML" else n - 1
+                scale = n if disc == "ML" else n - 1
                 acov = 2.0 * np.linalg.inv(info) / scale
             se_free = np.sqrt(np.where(np.diag(acov) > 0, np.diag(acov), np.nan))
             se[st.free] = se_free
@@ -153,8 +159,14 @@ class CBSEMResults(DataCounts, Frozen):
                 InadmissibleWarning,
                 stacklevel=3,
             )
-        if fiml is None:
-            fi = fit_indices(S, Sigma, n, engine.q, estimator=estimator.estimator, fmin=fmin)
+        if "fit_indices" in robust:
+            fi = robust["fit_indices"]
+            missing_info = None
+            mu = None
+        elif fiml is None:
+            fi = fit_indices(S, Sigma, n, engine.q, estimator=disc, fmin=fmin)
+            if "fit" in robust:
+                fi = pd.concat([fi, pd.Series(robust["fit"], dtype=float)]).rename("fit_indices")
             missing_info = None
             mu = None
         else:
@@ -320,10 +332,11 @@ class CBSEMResults(DataCounts, Frozen):
             s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
         cv = self.convergence
+        sp = cv.get("semopy_max_abs_gradient")
         s.add_info(
             "Converged",
-            f"{'yes' if self.converged else 'NO'} (max |gradient| {cv['max_abs_gradient']:.1e}; "
-            f"semopy alone: {cv['semopy_max_abs_gradient']:.1e})",
+            f"{'yes' if self.converged else 'NO'} (max |gradient| {cv['max_abs_gradient']:.1e}"
+            + (f"; semopy alone: {sp:.1e})" if sp is not None else ")"),
         )
         s.add_info("Admissible", "yes" if self.admissible else "NO")
         fi = self.fit_indices.to_frame("value")
