@@ -119,10 +119,14 @@ def _build_structure(model: Model) -> _Structure:
 class _Engine:
     """Implied covariance, discrepancy, gradient and Fisher information for one S."""
 
-    def __init__(self, st: _Structure, S: np.ndarray, estimator: str) -> None:
+    def __init__(
+        self, st: _Structure, S: np.ndarray, estimator: str, weights: np.ndarray | None = None
+    ) -> None:
         self.st = st
         self.S = S
         self.estimator = estimator
+        #: DWLS: (p, p) symmetric weights of the off-diagonal residuals (zero diagonal)
+        self.wmat = weights
         self.p = st.p
         self.m = len(st.names)
         f = st.free
@@ -141,6 +145,11 @@ class _Engine:
         self.p_i, self.p_j = st.ii[self.fp], st.jj[self.fp]
         self.p_off = (self.p_i != self.p_j).astype(float)
         self.q = int(f.sum())
+        self.iu = np.triu_indices(self.p)
+        if estimator == "DWLS":  # correlations: S need not be positive definite
+            self.logdet_S = np.nan
+            self.S_inv = None
+            return
         sign, self.logdet_S = np.linalg.slogdet(S)
         if sign <= 0:
             raise EstimationError(
@@ -148,7 +157,6 @@ class _Engine:
                 "respondents than items); CB-SEM needs a full-rank covariance matrix."
             )
         self.S_inv = np.linalg.inv(S)
-        self.iu = np.triu_indices(self.p)
 
     # matrices ---------------------------------------------------------------
     def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -184,6 +192,10 @@ class _Engine:
             R = (S - Sigma) @ self.S_inv
             F = 0.5 * np.sum(R * R.T)
             W = -self.S_inv @ (S - Sigma) @ self.S_inv
+        elif self.estimator == "DWLS":  # off-diagonal residuals, diagonal weights
+            R = S - Sigma
+            F = 0.25 * np.sum(self.wmat * R * R)
+            W = -0.5 * self.wmat * R
         else:  # ULS on the non-duplicated elements
             R = S - Sigma
             F = 0.5 * (np.sum(R * R) + np.sum(np.diag(R) ** 2)) / 2
@@ -221,10 +233,12 @@ class _Engine:
         the trace is :math:`2[(u_k^\top V u_l)(w_k^\top V w_l) + (u_k^\top V w_l)
         (w_k^\top V u_l)]`: three (q, p) x (p, q) products instead of q (p, p) ones.
         """
-        if self.estimator == "ULS":
+        if self.estimator in ("ULS", "DWLS"):
             if D is None:
                 D = self.dsigma(theta)
             Dv = D[:, self.iu[0], self.iu[1]]
+            if self.estimator == "DWLS":
+                return (Dv * self.wmat[self.iu]) @ Dv.T
             return Dv @ Dv.T
         Sigma, E, C = self.implied(theta)
         V = np.linalg.inv(Sigma) if self.estimator == "ML" else self.S_inv

@@ -65,7 +65,7 @@ __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 _SEMOPY_OBJ = {"ML": "MLW", "GLS": "GLS", "ULS": "ULS"}
 
 #: estimators of :class:`CBSEM`: the discrepancy functions plus the robust variants
-CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR")
+CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR", "WLSMV")
 
 
 def to_semopy_syntax(model: Model) -> str:
@@ -182,6 +182,7 @@ class CBSEM(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
+        ordered: Any = None,
     ):
         """Validate the data, estimate the model, and assess the fit.
 
@@ -203,6 +204,12 @@ class CBSEM(EstimatorSettings):
             Case weights (column name or one value per row), normalized to sum to the
             number of used rows; the covariance matrix is weighted, the test statistic is
             the normal-theory one (no design-based correction).
+        ordered : bool or list of str, optional
+            Items answered on ordered categories (integer codes): ``True`` for all model
+            items. Needs ``estimator='WLSMV'`` (which treats all items as ordered when
+            ``ordered`` is not given); every model item must be ordered (mixed continuous
+            and ordered items are not supported). An item with a single used category or
+            an empty category between its lowest and highest answer raises ``DataError``.
 
         Returns
         -------
@@ -213,6 +220,8 @@ class CBSEM(EstimatorSettings):
         from ..results import CBSEMResults
 
         self._validate()
+        if self.estimator == "WLSMV" or (ordered is not None and ordered is not False):
+            return self._fit_ordinal(model, data, scale, missing, missing_values, weights, ordered)
         if missing == "fiml":
             return self._fit_fiml(model, data, scale, missing_values, weights)
         if self.estimator == "MLR" and weights is not None:
@@ -289,6 +298,85 @@ class CBSEM(EstimatorSettings):
             data=prepared,
             mean=mean,
             S=S,
+            engine=eng,
+            theta=theta,
+            fmin=F,
+            convergence=conv,
+            robust=robust,
+        )
+
+    def _fit_ordinal(self, model, data, scale, missing, missing_values, weights, ordered):
+        """WLSMV on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
+        from ..data import prepare
+        from ..results import CBSEMResults
+        from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls
+
+        model = as_model(model)
+        if self.estimator != "WLSMV":
+            raise ParameterError(
+                f"ordered= needs CBSEM(estimator='WLSMV') (got {self.estimator!r}): ordered "
+                "items are fitted on polychoric correlations. Use CBSEM('WLSMV'), or drop "
+                "ordered= to treat the items as continuous."
+            )
+        items = list(model.items)
+        if ordered is None or ordered is True:
+            ordered = items
+        if isinstance(ordered, str):
+            ordered = [ordered]
+        unknown = [i for i in ordered if i not in items]
+        if unknown:
+            raise ParameterError(
+                f"ordered= names {', '.join(map(repr, unknown))}, which are not items of the "
+                "model. Pass model items (or ordered=True for all)."
+            )
+        cont = [i for i in items if i not in set(ordered)]
+        if cont:
+            raise ParameterError(
+                "CBSEM(estimator='WLSMV') needs every model item ordered; "
+                f"{', '.join(map(repr, cont))} would be continuous. Pass ordered=True, or "
+                "fit continuous items with estimator='MLR'."
+            )
+        if weights is not None:
+            raise ParameterError(
+                "CBSEM(estimator='WLSMV') does not take case weights. Fit without weights."
+            )
+        if missing not in ("listwise", "error"):
+            raise ParameterError(
+                f"CBSEM(estimator='WLSMV') uses complete rows: missing must be 'listwise' or "
+                f"'error' (got {missing!r})."
+            )
+        st = _build_structure(model)
+        prepared = prepare(
+            data,
+            items,
+            scale=scale,
+            missing=missing,
+            missing_values=missing_values,
+            owner="CBSEM.fit",
+        )
+        check_ordinal(prepared.X, items)
+        p = st.p
+        q = int(delta_structure(st)[0].free.sum())
+        if q > p * (p - 1) // 2:
+            raise ModelError(
+                f"The model has {q} free parameters besides the thresholds but the {p} "
+                f"ordered items give only {p * (p - 1) // 2} correlations: it is not "
+                "identified. Add items or remove paths/covariances."
+            )
+        eng, theta, F, conv, robust = fit_dwls(self, model, st, prepared.X, self.estimator)
+        if not conv["converged"]:
+            warnings.warn(
+                f"CB-SEM (WLSMV) did not reach a stationary point (max |gradient| = "
+                f"{conv['max_abs_gradient']:.2g}). Treat estimates and fit indices with caution.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return CBSEMResults._build(
+            model=model,
+            estimator=self,
+            data=prepared,
+            mean=prepared.X.mean(axis=0),
+            S=robust["polychoric"].to_numpy(),
             engine=eng,
             theta=theta,
             fmin=F,

@@ -48,6 +48,10 @@ class CBSEMResults(DataCounts, Frozen):
         Under ``missing='fiml'``: ``rows_with_missing`` (used rows with at least one missing
         answer), ``cells_missing`` and ``patterns`` (distinct missing-data patterns, the
         complete one included, as lavaan counts them); ``None`` otherwise.
+    polychoric : DataFrame or None
+        ``estimator='WLSMV'``: the polychoric correlation matrix of the items (model item
+        order) that was fitted; ``None`` otherwise. The thresholds are ``params`` rows with
+        op ``'|'`` (lhs the item, rhs ``'t1'``, ``'t2'``, ...).
     inadmissible : tuple of str
         Improper-solution findings (negative variances, standardized values > 1,
         non-positive-definite matrices, singular information); empty when admissible.
@@ -163,6 +167,8 @@ class CBSEMResults(DataCounts, Frozen):
             fi = robust["fit_indices"]
             missing_info = None
             mu = None
+            if "extra_params" in robust:  # thresholds ('|' rows)
+                params = pd.concat([params, robust["extra_params"]], ignore_index=True)
         elif fiml is None:
             fi = fit_indices(S, Sigma, n, engine.q, estimator=disc, fmin=fmin)
             if "fit" in robust:
@@ -211,6 +217,7 @@ class CBSEMResults(DataCounts, Frozen):
             fit_indices=fi,
             params=params,
             missing_patterns=missing_info,
+            polychoric=robust.get("polychoric"),
             _mu=mu,
             _C=C,
             _E=E,
@@ -293,10 +300,15 @@ class CBSEMResults(DataCounts, Frozen):
         """Factor scores (regression / Thurstone method, as lavaan's ``lavPredict``):
         :math:`\\hat\\eta = C_{\\eta y}\\Sigma^{-1}(y - \\bar y)`, one row per used respondent.
         Under FIML, :math:`\\bar y` is the model's item means and a row with missing answers
-        is scored from its observed items (:math:`C_{\\eta o}\\Sigma_{oo}^{-1}(y_o - \\mu_o)`)."""
+        is scored from its observed items (:math:`C_{\\eta o}\\Sigma_{oo}^{-1}(y_o - \\mu_o)`).
+        Under WLSMV, ``y`` is the standardized category codes and Σ the model-implied
+        polychoric matrix (an approximation; lavaan's empirical-Bayes modal scores differ)."""
         p = len(self.model.items)
         X = self.data.X
         mean = self.mean if self._mu is None else self._mu
+        if self.polychoric is not None:  # WLSMV: standardized codes, polychoric model
+            X = (X - mean) / X.std(axis=0)
+            mean = np.zeros(p)
         if self._mu is None or not np.isnan(X).any():
             Wt = np.linalg.solve(self.implied_cov, self._C[:p, p:])  # (p, J)
             Y = (X - mean) @ Wt
@@ -331,6 +343,20 @@ class CBSEMResults(DataCounts, Frozen):
             reasons = self.excluded["reason"].value_counts()
             s.add_info("Excluded rows", ", ".join(f"{v} {k}" for k, v in reasons.items()))
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
+        fi_ = self.fit_indices
+        if est.estimator == "MLR":
+            s.add_info(
+                "Robust ML",
+                "Huber-White SEs (observed information); Yuan-Bentler (Mplus) scaled "
+                f"chi-square, scaling factor {fi_['scaling_factor']:.3f}",
+            )
+        if self.polychoric is not None:
+            s.add_info(
+                "Ordered items",
+                f"all {len(self.model.items)} items; polychoric correlations, DWLS estimates, "
+                "robust SEs, scaled-shifted chi-square "
+                f"(scaling factor {fi_['scaling_factor']:.3f}, shift {fi_['shift_parameter']:.2f})",
+            )
         cv = self.convergence
         sp = cv.get("semopy_max_abs_gradient")
         s.add_info(
@@ -348,6 +374,8 @@ class CBSEMResults(DataCounts, Frozen):
         s.add_table("Variances and covariances", self._table("~~", cols))
         if mp is not None:
             s.add_table("Intercepts", self._table("~1", cols))
+        if self.polychoric is not None:
+            s.add_table("Thresholds", self._table("|", cols))
         for f in self.inadmissible:
             s.add_note(f"Improper solution: {f}.")
         if not self.converged:
