@@ -61,3 +61,18 @@ LAVAAN_FIT_KEYS = {
     "unrestricted_loglik": "unrestricted.logl",
     "npar": "npar",
 }
+
+
+def ordinal_satisfaction():
+    """The satisfaction items recoded to five ordered categories (x <= 5 -> 1, 6 -> 2,
+    7 -> 3, 8 -> 4, x >= 9 -> 5), as in tests/data/scripts/make_lavaan_robust_refs.R."""
+    import numpy as np
+    import pandas as pd
+
+    import csimodel as cm
+
+    d = cm.datasets.load_satisfaction()
+    items = [c for c in d.columns if c != "gender"]
+    x = d[items]
+    y = np.select([x <= 5, x == 6, x == 7, x == 8], [1, 2, 3, 4], 5)
+    return pd.DataFrame(y, columns=items, index=d.index)

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from refdata import SATISFACTION_MODEL, load_reference, satisfaction_model
+from refdata import SATISFACTION_MODEL, load_reference, ordinal_satisfaction, satisfaction_model
 
 import csimodel as cm
 from csimodel.numeric.polychoric import bvn_cdf, polychoric
@@ -44,14 +44,6 @@ WLSMV_KEYS = {
     "tli_scaled": "tli.scaled",
     "rmsea_scaled": "rmsea.scaled",
 }
-
-
-def ordinal_satisfaction() -> pd.DataFrame:
-    d = cm.datasets.load_satisfaction()
-    items = [c for c in d.columns if c != "gender"]
-    x = d[items]
-    y = np.select([x <= 5, x == 6, x == 7, x == 8], [1, 2, 3, 4], 5)
-    return pd.DataFrame(y, columns=items, index=d.index)
 
 
 @pytest.fixture(scope="module")

@@ -29,37 +29,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError
 from ..numeric.polychoric import polychoric
 from ..numeric.robust import robust_indices, scaled_shifted
 from ._cbsem_engine import _Engine, _minimize, _simple_start, _Structure
-
-
-def check_ordinal(X: np.ndarray, items: list[str]) -> None:
-    """DataError for items that cannot be treated as ordered categories."""
-    for j, item in enumerate(items):
-        x = X[:, j]
-        u = np.unique(x)
-        if np.any(u != np.round(u)):
-            raise DataError(
-                f"Item {item!r} is declared ordered but has non-integer values "
-                f"(e.g. {u[u != np.round(u)][0]!r}). Ordered items need integer category "
-                "codes; recode the column or leave it out of ordered=."
-            )
-        if len(u) < 2:
-            raise DataError(
-                f"Item {item!r} is declared ordered but all used answers are in one category "
-                f"({u[0]:g}): its thresholds and polychoric correlations are not defined. "
-                "Drop the item from the model."
-            )
-        gaps = np.setdiff1d(np.arange(u.min(), u.max() + 1), u)
-        if len(gaps):
-            raise DataError(
-                f"Item {item!r} is declared ordered but category "
-                f"{', '.join(f'{g:g}' for g in gaps)} between its lowest ({u.min():g}) and "
-                f"highest ({u.max():g}) answers is empty: its threshold is not identified. "
-                "Merge the empty category with a neighbour (recode) before fitting."
-            )
+from ._ordinal import check_ordinal as check_ordinal  # re-exported
 
 
 def delta_structure(st: _Structure) -> tuple[_Structure, np.ndarray]:

@@ -310,6 +310,7 @@ class CBSEM(EstimatorSettings):
         from ..data import prepare
         from ..results import CBSEMResults
         from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls
+        from ._ordinal import resolve_ordered
 
         model = as_model(model)
         if self.estimator != "WLSMV":
@@ -319,23 +320,7 @@ class CBSEM(EstimatorSettings):
                 "ordered= to treat the items as continuous."
             )
         items = list(model.items)
-        if ordered is None or ordered is True:
-            ordered = items
-        if isinstance(ordered, str):
-            ordered = [ordered]
-        unknown = [i for i in ordered if i not in items]
-        if unknown:
-            raise ParameterError(
-                f"ordered= names {', '.join(map(repr, unknown))}, which are not items of the "
-                "model. Pass model items (or ordered=True for all)."
-            )
-        cont = [i for i in items if i not in set(ordered)]
-        if cont:
-            raise ParameterError(
-                "CBSEM(estimator='WLSMV') needs every model item ordered; "
-                f"{', '.join(map(repr, cont))} would be continuous. Pass ordered=True, or "
-                "fit continuous items with estimator='MLR'."
-            )
+        resolve_ordered(True if ordered is None else ordered, items, "CBSEM(estimator='WLSMV')")
         if weights is not None:
             raise ParameterError(
                 "CBSEM(estimator='WLSMV') does not take case weights. Fit without weights."

@@ -381,6 +381,7 @@ class PLS(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
+        ordered: Any = None,
     ):
         """Validate the data and fit the model.
 
@@ -403,6 +404,12 @@ class PLS(EstimatorSettings):
         weights : str or array-like, optional
             Case (survey) weights: column name or one value per row (a column name for
             Dask/Parquet data).
+        ordered : bool or list of str, optional
+            Ordinal PLS: the items are ordered categories (``True``: all; a list must name
+            every model item). The engine runs on the polychoric item correlations
+            (Schuberth, Henseler & Dijkstra 2018), rescaled to the items' standard
+            deviations so that scores and 0-100 indices stay on the items' own scale.
+            Complete, unweighted, in-memory data only.
 
         Returns
         -------
@@ -438,6 +445,8 @@ class PLS(EstimatorSettings):
             )
             with np.errstate(over="ignore", invalid="ignore"):
                 mean, S = covariance(prepared.X, prepared.weights)
+        if ordered is not None and ordered is not False:
+            S = self._ordinal_cov(prepared, model, ordered, weights)
         _check_variances(S, mean, model)
         _check_mode_b_blocks(S, model)
         est = self.estimate(S[None], model)
@@ -463,6 +472,22 @@ class PLS(EstimatorSettings):
                 stacklevel=2,
             )
         return FitResults(model=model, estimator=self, data=prepared, mean=mean, cov=S, arrays=est)
+
+    def _ordinal_cov(self, prepared, model: Model, ordered: Any, weights: Any) -> np.ndarray:
+        """Ordinal PLS: the polychoric item covariance (see :mod:`._ordinal`)."""
+        from .._validation import ParameterError
+        from ._ordinal import ordinal_covariance, resolve_ordered
+
+        owner = type(self).__name__
+        items = resolve_ordered(ordered, list(model.items), owner)
+        in_memory = getattr(prepared, "X", None) is not None
+        if not in_memory or weights is not None or prepared.missing not in ("listwise", "error"):
+            raise ParameterError(
+                f"{owner}.fit(ordered=...) needs complete, unweighted, in-memory rows "
+                "(missing='listwise' or 'error', no weights): polychoric correlations are "
+                "unweighted."
+            )
+        return ordinal_covariance(prepared.X, items)
 
 
 # ---------------------------------------------------------------- checks used by PLS.fit
