@@ -34,7 +34,7 @@ from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Model",

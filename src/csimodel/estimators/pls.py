@@ -409,7 +409,7 @@ class PLS(EstimatorSettings):
         FitResults
         """
         from ..data import prepare
-        from ..distributed import is_distributed_input, prepare_distributed
+        from ..distributed.door import is_distributed_input, prepare_distributed
         from ..moments import covariance
         from ..results import FitResults
 
