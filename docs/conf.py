@@ -1,7 +1,9 @@
-"""Sphinx configuration of the csimodel documentation (build: sphinx-build -W -b html docs out).
+"""Sphinx configuration of the csimodel docs (build: sphinx-build -W -b html docs docs/_build/html).
 
 The notebooks of ``notebooks/`` are linked into ``docs/notebooks/`` and executed by myst-nb
 during the build (they are stored without outputs), so the site shows their tables and plots.
+myst-nb writes the executed notebooks and their images next to the output folder
+(``docs/_build/jupyter_execute`` for the command above).
 """
 
 import os
@@ -37,7 +39,13 @@ extensions = [
     "myst_nb",  # MyST markdown pages (myst-parser) and executed notebooks
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "img/README.md"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    ".jupyter_cache",
+    "**.ipynb_checkpoints",
+    "img/README.md",
+]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 myst_heading_anchors = 3
 
