@@ -146,7 +146,7 @@ def _htmt(R: np.ndarray, a: list[int], b: list[int], signed: bool) -> float:
 
 
 def test_htmt_on_absolute_correlations(data, model):
-    """HTMT averages absolute item correlations (as seminr, cSEM's default, SmartPLS):
+    """HTMT averages absolute item correlations, heterotrait and monotrait (as seminr):
     reverse-coding an item changes nothing, and the values equal seminr's on the original
     data. Henseler et al.'s (2015) formula on signed correlations changes with the coding of
     an item (here CUSL2 reverse-coded); convert by taking |r| before averaging."""
@@ -407,3 +407,32 @@ def test_cbsem_uls_standard_errors_sandwich_vs_lavaan():
     loadings = rows["op"].eq("=~").to_numpy()
     ratio = rows["se"].to_numpy()[loadings] / lavaan_rule[loadings]
     assert ratio.min() > 5  # not a rounding matter: 5 to 15 times larger on ECSI
+
+
+# ------------------------------------------------------------------- 0-100 rescaling
+@pytest.mark.parametrize("ends", ["declared", "observed"])
+def test_index_rescaling_uses_declared_scale_ends(data, model, ends):
+    """0-100 indices rescale every item with the declared ends of its answer scale,
+    100 (x - l)/(h - l), never with the observed minimum and maximum; tools that rescale by
+    the observed range give what csimodel gives for ``scale={item: (min, max)}``. Hand
+    computation from seminr's weights (pls_peers.json): index = Σ (w_i/s_i) mean(x_i - l_i)
+    · 100 / Σ w_i (h_i - l_i)/s_i."""
+    weights = PLS_PEERS["ecsi_path_seminr"]["weights"]
+    X = data[list(model.items)]
+    if ends == "declared":
+        scale = {it: (1.0, 10.0) for it in model.items}
+    else:
+        scale = {it: (float(X[it].min()), float(X[it].max())) for it in model.items}
+    res = cm.PLS(tol=1e-12, max_iter=1000).fit(model, data, scale=scale)
+    got = cm.indices(res).iloc[0]
+    for c in ("Quality", "Satisfaction"):  # blocks with an item whose observed min is not 1
+        num = den = 0.0
+        for it in model.blocks[c]:
+            lo, hi = scale[it]
+            w_s = weights[f"{c}|{it}"] / X[it].std(ddof=1)
+            num += w_s * (X[it] - lo).mean() * 100
+            den += w_s * (hi - lo)
+        assert got[c] == pytest.approx(num / den, abs=TOL)
+    if ends == "observed":
+        declared = cm.indices(cm.PLS(tol=1e-12, max_iter=1000).fit(model, data, scale=(1, 10)))
+        assert abs(got["Satisfaction"] - declared.iloc[0]["Satisfaction"]) > 1
