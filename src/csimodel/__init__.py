@@ -9,6 +9,7 @@ Examples
 """
 
 from . import datasets, distributed, models, scoring
+from ._version import __version__
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
 from .estimators import CBSEM, PLS, PLSc
@@ -33,8 +34,6 @@ from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Model",
