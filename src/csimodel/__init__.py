@@ -27,6 +27,7 @@ from .exceptions import (
 )
 from .inference import BootstrapResults, bootstrap
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
+from .inference.invariance import InvarianceResults, invariance
 from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
@@ -52,6 +53,8 @@ __all__ = [
     "datasets",
     "distributed",
     "models",
+    "invariance",
+    "InvarianceResults",
     "CsimodelError",
     "ModelSyntaxError",
     "ModelError",

@@ -126,7 +126,7 @@ class _Engine:
         self.S = S
         self.estimator = estimator
         #: DWLS: (p, p) symmetric weights of the off-diagonal residuals (zero diagonal)
-        self.wmat = weights
+        self.wmat: np.ndarray = weights if weights is not None else np.zeros_like(S)
         self.p = st.p
         self.m = len(st.names)
         f = st.free
@@ -148,7 +148,7 @@ class _Engine:
         self.iu = np.triu_indices(self.p)
         if estimator == "DWLS":  # correlations: S need not be positive definite
             self.logdet_S = np.nan
-            self.S_inv = None
+            self.S_inv: np.ndarray = np.full_like(S, np.nan)  # not used by DWLS
             return
         sign, self.logdet_S = np.linalg.slogdet(S)
         if sign <= 0:

@@ -37,7 +37,7 @@ def mlr_extras(
     delta0[np.arange(p), np.flatnonzero(is_diag)] = 1.0
     s = np.diag(S)
     base = mlr_statistics(Gamma, S, np.diag(s), delta0, np.diag(1.0 / s**2), n, df0)
-    c, c0 = float(model["scaling_factor"]), float(base["scaling_factor"])
+    c, c0 = float(model["scaling_factor"]), float(base["scaling_factor"])  # type: ignore[arg-type]
     fit: dict[str, float] = {
         "chisq_scaled": T / c,
         "df_scaled": df,

@@ -219,6 +219,8 @@ class Polychoric:
     @property
     def gamma(self) -> np.ndarray:
         """N times :attr:`acov` (lavaan's ``NACOV``, ``lavInspect(fit, "gamma")``)."""
+        if self.acov is None:
+            raise ValueError("polychoric(..., acov=False) computed no asymptotic covariance")
         return self.n * self.acov
 
 

@@ -73,6 +73,7 @@ class CBSEMResults(DataCounts, Frozen):
     fit_indices: pd.Series
     params: pd.DataFrame
     missing_patterns: MappingProxyType[str, int] | None
+    polychoric: pd.DataFrame | None
     _mu: np.ndarray | None
     _C: np.ndarray
     _E: np.ndarray
