@@ -349,3 +349,31 @@ def test_report_with_figures(files):
     text = (files / "fig.html").read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 2
     assert "Importance-performance map (target: Loyalty)" in text and "Path diagram" in text
+
+
+def test_cbsem_estimator_and_ordered_options(files, monkeypatch, capsys):
+    code, out, err = run_inproc(
+        ["fit", "m.txt", "d.csv", "--estimator", "cbsem", "--cbsem-estimator", "MLR", "--json"],
+        files,
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0, err
+    fi = json.loads(out)
+    assert fi["settings"]["estimator"] == "MLR"
+    # ordered items: ordinal PLS, and CB-SEM only with WLSMV
+    code, out, err = run_inproc(
+        ["fit", "m.txt", "d.csv", "--ordered", "--quiet"], files, monkeypatch, capsys
+    )
+    assert code == 0, err
+    code, out, err = run_inproc(
+        ["fit", "m.txt", "d.csv", "--estimator", "cbsem", "--ordered"],
+        files,
+        monkeypatch,
+        capsys,
+    )
+    assert code == 2 and "--cbsem-estimator WLSMV" in err
+    code, out, err = run_inproc(
+        ["fit", "m.txt", "d.csv", "--cbsem-estimator", "MLR"], files, monkeypatch, capsys
+    )
+    assert code == 2 and "--estimator cbsem only" in err

@@ -120,9 +120,13 @@ def _check_output(path: str | None, what: str) -> None:
         raise UserError(f"cannot write {what} {path!r}: it is a folder")
 
 
-def _estimator(name: str, scheme: str | None, unstandardized: bool):
+def _estimator(
+    name: str, scheme: str | None, unstandardized: bool, cbsem_estimator: str | None = None
+):
     from . import estimators
 
+    if cbsem_estimator is not None and name != "cbsem":
+        raise UserError("--cbsem-estimator applies to --estimator cbsem only")
     if name == "cbsem":
         import csimodel
 
@@ -133,7 +137,7 @@ def _estimator(name: str, scheme: str | None, unstandardized: bool):
             raise UserError("--scheme applies to PLS estimators only, not to --estimator cbsem")
         if unstandardized:
             raise UserError("--unstandardized applies to --estimator pls only")
-        return cls()
+        return cls(cbsem_estimator or "ML")
     scheme = scheme or "path"
     if name == "plsc":
         if unstandardized:
@@ -158,7 +162,13 @@ def _fit_from_args(args: argparse.Namespace):
         model = _read_model(args.model)
         data = _read_table(args.data)
         scale = tuple(args.scale) if args.scale else None
-    est = _estimator(args.estimator, args.scheme, args.unstandardized)
+    cbsem_est = getattr(args, "cbsem_estimator", None)
+    est = _estimator(args.estimator, args.scheme, args.unstandardized, cbsem_est)
+    extra: dict[str, Any] = {}
+    if getattr(args, "ordered", False):
+        if args.estimator == "cbsem" and cbsem_est != "WLSMV":
+            raise UserError("--ordered with --estimator cbsem needs --cbsem-estimator WLSMV")
+        extra["ordered"] = True
     return _with_warnings(
         est.fit,
         model,
@@ -167,6 +177,7 @@ def _fit_from_args(args: argparse.Namespace):
         missing=args.missing,
         missing_values=tuple(args.missing_values or ()),
         weights=args.weights,
+        **extra,
     )
 
 
@@ -491,6 +502,18 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="COLUMN", help="column with case weights")
     p.add_argument(
         "--unstandardized", action="store_true", help="PLS: centre items only (standardize=False)"
+    )
+    p.add_argument(
+        "--cbsem-estimator",
+        default=None,
+        choices=["ML", "GLS", "ULS", "MLR", "WLSMV"],
+        help="CB-SEM discrepancy: ML (default), GLS, ULS, MLR (robust ML) or WLSMV (ordered items)",
+    )
+    p.add_argument(
+        "--ordered",
+        action="store_true",
+        help="items are ordered categories: polychoric correlations (PLS/PLSc: ordinal PLS; "
+        "CB-SEM: with --cbsem-estimator WLSMV)",
     )
 
 
