@@ -163,3 +163,8 @@ def test_ordered_parameter_errors(ord_data):
         cm.CBSEM("WLSMV").fit(CFA, ord_data, ordered=["imag1"])
     with pytest.raises(cm.CsimodelError, match="not items"):
         cm.CBSEM("WLSMV").fit(CFA, ord_data, ordered=["nope"])
+
+
+def test_wlsmv_single_item_construct_is_refused(ord_data):
+    with pytest.raises(cm.ModelError, match="single-item"):
+        cm.CBSEM("WLSMV").fit("A =~ imag1 + imag2 + imag3; B =~ sat1; B ~ A", ord_data)

@@ -29,6 +29,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from ..exceptions import EstimationError
 from ..numeric.polychoric import polychoric
 from ..numeric.robust import robust_indices, scaled_shifted
 from ._cbsem_engine import _Engine, _minimize, _simple_start, _Structure
@@ -88,7 +89,14 @@ def fit_dwls(est, model, st: _Structure, X: np.ndarray, estimator: str):
     Delta[T_th:, T_th:] = D.T
     W = wdiag
     WD = Delta * W[:, None]
-    bread = np.linalg.inv(Delta.T @ WD)
+    try:
+        bread = np.linalg.inv(Delta.T @ WD)
+    except np.linalg.LinAlgError:
+        raise EstimationError(
+            "The DWLS information matrix is singular: the model is not identified from the "
+            "thresholds and polychoric correlations. Check for constructs with too few "
+            "items or redundant paths/covariances."
+        ) from None
     meat = WD.T @ Gamma @ WD
     # lavaan 0.6 uses N - 1 as the sample size of the DWLS test, the sandwich and RMSEA
     acov_all = bread @ meat @ bread / (n - 1)

@@ -343,6 +343,14 @@ class CBSEM(EstimatorSettings):
             owner="CBSEM.fit",
         )
         check_ordinal(prepared.X, items)
+        single = [c for c in model.constructs if len(model.blocks[c]) == 1]
+        if single:
+            raise ModelError(
+                f"CBSEM(estimator='WLSMV') does not fit single-item construct(s) "
+                f"{', '.join(map(repr, single))}: with unit latent-response variances (delta "
+                "parameterization) their variance is not identified from the correlations. "
+                "Give them more items, or fit the model with estimator='MLR'."
+            )
         p = st.p
         q = int(delta_structure(st)[0].free.sum())
         if q > p * (p - 1) // 2:
