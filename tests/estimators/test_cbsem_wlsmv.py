@@ -168,3 +168,24 @@ def test_ordered_parameter_errors(ord_data):
 def test_wlsmv_single_item_construct_is_refused(ord_data):
     with pytest.raises(cm.ModelError, match="single-item"):
         cm.CBSEM("WLSMV").fit("A =~ imag1 + imag2 + imag3; B =~ sat1; B ~ A", ord_data)
+
+
+@pytest.mark.parametrize("est", ["DWLS", "WLSMV"])
+def test_small_cfa_dwls_and_wlsmv_match_lavaan(ord_data, est):
+    """lavaan ``cfa(inv_model, data = ord, ordered = items, estimator = "DWLS"/"WLSMV")``:
+    DWLS has standard SEs (Δ'WΔ)⁻¹/(N-1) and the unscaled test only."""
+    case = f"ord_small_{est.lower()}"
+    model = REF["_provenance"]["models"]["inv_model"]
+    res = cm.CBSEM(est).fit(model, ord_data, ordered=True)
+    ref = REF[case]
+    for k in ("chisq", "df", "cfi", "tli", "rmsea", "srmr"):
+        assert res.fit_indices[k] == pytest.approx(ref["fit_all"][k], rel=1e-3), k
+    assert ("chisq_scaled" in res.fit_indices.index) == (est == "WLSMV")
+    par = res.params.set_index(["lhs", "op", "rhs"])
+    for p in ref["params"]:
+        if p["op"] in ("~*~", "~1") or not p["se"]:
+            continue
+        r = par.loc[(p["lhs"], p["op"], p["rhs"])]
+        assert r["estimate"] == pytest.approx(p["est"], abs=1e-3)
+        assert r["se"] == pytest.approx(p["se"], rel=2e-3), (p["lhs"], p["op"], p["rhs"])
+    assert "Ordered items" in res.summary().as_text()

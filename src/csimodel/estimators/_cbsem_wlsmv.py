@@ -98,8 +98,12 @@ def fit_dwls(est, model, st: _Structure, X: np.ndarray, estimator: str):
             "items or redundant paths/covariances."
         ) from None
     meat = WD.T @ Gamma @ WD
-    # lavaan 0.6 uses N - 1 as the sample size of the DWLS test, the sandwich and RMSEA
-    acov_all = bread @ meat @ bread / (n - 1)
+    # lavaan 0.6 uses N - 1 as the sample size of the DWLS test, the sandwich and RMSEA;
+    # DWLS (se="standard"): (Δ'WΔ)⁻¹/(N - 1), WLSMV (se="robust.sem"): the sandwich
+    if estimator == "DWLS":
+        acov_all = bread / (n - 1)
+    else:
+        acov_all = bread @ meat @ bread / (n - 1)
     acov_all = (acov_all + acov_all.T) / 2
     resid = R[iu1] - Sigma[iu1]
     T = float((n - 1) * np.sum(wdiag[T_th:] * resid**2))

@@ -68,7 +68,7 @@ __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 _SEMOPY_OBJ = {"ML": "MLW", "GLS": "GLS", "ULS": "ULS"}
 
 #: estimators of :class:`CBSEM`: the discrepancy functions plus the robust variants
-CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR", "WLSMV")
+CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR", "WLSMV", "DWLS")
 
 
 def to_semopy_syntax(model: Model) -> str:
@@ -109,7 +109,7 @@ class CBSEM(EstimatorSettings):
 
     Parameters
     ----------
-    estimator : {'ML', 'GLS', 'ULS', 'MLR'}, default='ML'
+    estimator : {'ML', 'GLS', 'ULS', 'MLR', 'WLSMV', 'DWLS'}, default='ML'
         Discrepancy function. ML uses the sample covariance with divisor ``N`` (lavaan's
         ``likelihood='normal'``); GLS and ULS the unbiased covariance (divisor ``N - 1``).
         ``'MLR'``: ML estimates with Huber-White (sandwich, observed information)
@@ -117,6 +117,11 @@ class CBSEM(EstimatorSettings):
         ``fit_indices`` adds ``chisq_scaled``, ``df_scaled``, ``pvalue_scaled``,
         ``scaling_factor``, ``cfi_scaled``/``tli_scaled``/``rmsea_scaled`` and
         ``cfi_robust``/``tli_robust``/``rmsea_robust`` (lavaan's ``estimator = "MLR"``).
+        ``'WLSMV'``: ordered items (``fit(..., ordered=True)``), DWLS on thresholds and
+        polychoric correlations with robust SEs and the scaled-shifted test
+        (``chisq_scaled``, ``df_scaled``, ``pvalue_scaled``, ``scaling_factor``,
+        ``shift_parameter``, ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``); ``'DWLS'``:
+        the same estimates with standard SEs and the unscaled test (lavaan's defaults).
     start : {'auto', 'semopy'}, default='auto'
         ``'auto'``: csimodel's own start (unit loadings, half the item variances) and
         optimizer (Fisher scoring in a trust region, then Newton steps with the observed
@@ -223,7 +228,7 @@ class CBSEM(EstimatorSettings):
         from ..results import CBSEMResults
 
         self._validate()
-        if self.estimator == "WLSMV" or (ordered is not None and ordered is not False):
+        if self.estimator in ("WLSMV", "DWLS") or (ordered is not None and ordered is not False):
             return self._fit_ordinal(model, data, scale, missing, missing_values, weights, ordered)
         if missing == "fiml":
             return self._fit_fiml(model, data, scale, missing_values, weights)
@@ -316,7 +321,7 @@ class CBSEM(EstimatorSettings):
         from ._ordinal import resolve_ordered
 
         model = as_model(model)
-        if self.estimator != "WLSMV":
+        if self.estimator not in ("WLSMV", "DWLS"):
             raise ParameterError(
                 f"ordered= needs CBSEM(estimator='WLSMV') (got {self.estimator!r}): ordered "
                 "items are fitted on polychoric correlations. Use CBSEM('WLSMV'), or drop "

@@ -373,11 +373,16 @@ class CBSEMResults(DataCounts, Frozen):
                 f"chi-square, scaling factor {fi_['scaling_factor']:.3f}",
             )
         if self.polychoric is not None:
+            test = (
+                "robust SEs, scaled-shifted chi-square (scaling factor "
+                f"{fi_['scaling_factor']:.3f}, shift {fi_['shift_parameter']:.2f})"
+                if "shift_parameter" in fi_.index
+                else "standard SEs and chi-square (DWLS)"
+            )
             s.add_info(
                 "Ordered items",
                 f"all {len(self.model.items)} items; polychoric correlations, DWLS estimates, "
-                "robust SEs, scaled-shifted chi-square "
-                f"(scaling factor {fi_['scaling_factor']:.3f}, shift {fi_['shift_parameter']:.2f})",
+                + test,
             )
         cv = self.convergence
         sp = cv.get("semopy_max_abs_gradient")
