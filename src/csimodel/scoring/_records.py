@@ -39,7 +39,8 @@ from ..exceptions import DataError, DataWarning
 __all__ = ["RowPlan", "ItemRows", "item_rows", "record_values", "missing_codes"]
 
 # what ``pd.to_numeric`` accepts in a stripped text cell (ASCII digits only)
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# (unambiguous, so matching is linear in the length: no backtracking on hostile text)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _INFINITY = re.compile(r"([+-]?)inf(?:inity)?", re.IGNORECASE)
 _SHOWN = 5
@@ -187,6 +188,8 @@ def record_values(
     The fast path for one respondent: no conversion, no array. ``None`` sends the record to
     :func:`item_rows`, which converts, validates and names what is wrong.
     """
+    if type(rec) is not dict:  # a defaultdict would invent missing answers: copy first
+        return None
     try:
         vals = plan.get(rec)
     except (KeyError, TypeError):
@@ -213,8 +216,10 @@ def _convert(v: Any) -> tuple[float, str | None]:
     if isinstance(v, str):
         s = v.strip()
         if _NUMBER.fullmatch(s):
-            # integers are read as integers first, as pandas reads an all-integer text column
-            return (float(int(s)) if _INTEGER.fullmatch(s) else float(s)), None
+            x = float(s)  # correctly rounded, as int -> float for integer text
+            if x == 0.0 and _INTEGER.fullmatch(s):
+                x = 0.0  # pandas reads "-0" in an integer text column as the integer 0
+            return x, None
         m = _INFINITY.fullmatch(s)
         if m:
             return (-math.inf if m.group(1) == "-" else math.inf), None
@@ -263,6 +268,9 @@ def _records_rows(plan: RowPlan, records: Sequence[Any], one: bool) -> list[tupl
             f"{list_some(not_maps, _SHOWN)} are not (e.g. {type(first).__name__} "
             f"{_show(first)}). Pass one dict per respondent."
         )
+    if not all(type(r) is dict for r in records):
+        # other mappings (defaultdict, ...) as plain dicts of the keys they hold
+        records = [r if type(r) is dict else dict(r) for r in records]
     get = plan.get
     try:
         return [get(r) for r in records]
