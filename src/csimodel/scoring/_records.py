@@ -239,9 +239,10 @@ def _convert(v: Any) -> tuple[float, str | None]:
 def _to_array(rows: list[tuple[Any, ...]], p: int) -> tuple[np.ndarray, dict[int, list[int]]]:
     """Values (n, p) as float64; problems as {item column: [row positions]}."""
     n = len(rows)
-    if set(map(type, chain.from_iterable(rows))) <= _PLAIN:
+    flat = list(chain.from_iterable(rows))
+    if set(map(type, flat)) <= _PLAIN:
         try:
-            return np.array(rows, dtype=np.float64).reshape(n, p), {}
+            return np.fromiter(flat, dtype=np.float64, count=n * p).reshape(n, p), {}
         except OverflowError:
             pass  # an integer beyond float range: convert value by value
     X = np.empty((n, p))
