@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exceptions import EstimationError, ModelError
+from ..numeric.fit_indices import ESTIMATORS as ESTIMATORS  # re-exported
 from ..spec import Model
-
-ESTIMATORS = ("ML", "GLS", "ULS")
 
 
 # --------------------------------------------------------------------------- structure
@@ -71,8 +70,8 @@ def _build_structure(model: Model) -> _Structure:
         add(item, "~~", item, 1, pos[item], pos[item], item not in single, 0.0)
     seen: set[frozenset[str]] = set()
     item_set = set(items)
-    extra_item_cov = []
-    extra_con_cov = []
+    extra_item_cov: list[tuple[str, str]] = []
+    extra_con_cov: list[tuple[str, str]] = []
     for a, b in model.covariances:
         if a == b:
             if a in single:
@@ -305,7 +304,7 @@ def _simple_start(eng: _Engine) -> np.ndarray:
         if op == "=~" and lhs not in marker:
             marker[lhs] = int(st.ii[k])
     theta = []
-    for k in np.flatnonzero(st.free):
+    for k in map(int, np.flatnonzero(st.free)):
         lhs, op, rhs = st.rows[k]
         if op == "=~":
             theta.append(1.0)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,8 @@ from ..exceptions import (
     EstimationError,
     ModelError,
 )
+from ..numeric.fit_indices import FIT_INDEX_NAMES as FIT_INDEX_NAMES  # re-exported
+from ..numeric.fit_indices import fit_indices
 from ..spec import Model
 from ._cbsem_engine import (
     ESTIMATORS,
@@ -55,9 +57,10 @@ from ._cbsem_engine import (
     _simple_start,
     _Structure,
 )
-from ._cbsem_fit_indices import FIT_INDEX_NAMES as FIT_INDEX_NAMES  # re-exported
-from ._cbsem_fit_indices import fit_indices
 from ._settings import EstimatorSettings, as_model
+
+if TYPE_CHECKING:
+    from ..results import CBSEMResults
 
 __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 
@@ -165,7 +168,7 @@ class CBSEM(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
-    ):
+    ) -> CBSEMResults:
         """Validate the data, fit the model with semopy, polish, and assess the fit.
 
         Parameters
@@ -191,9 +194,9 @@ class CBSEM(EstimatorSettings):
         -------
         CBSEMResults
         """
-        from ..cbsem_results import CBSEMResults
         from ..data import prepare
         from ..moments import covariance
+        from ..results import CBSEMResults
 
         self._validate()
         if missing == "fiml":
@@ -317,10 +320,10 @@ class CBSEM(EstimatorSettings):
         """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""
         import dataclasses
 
-        from ..cbsem_results import CBSEMResults
         from ..data import prepare
+        from ..numeric.fit_indices import fit_indices_fiml
+        from ..results import CBSEMResults
         from ._cbsem_fiml import _FIMLEngine, _Patterns, em_saturated, independence_loglik
-        from ._cbsem_fit_indices import fit_indices_fiml
 
         if self.estimator != "ML":
             raise ParameterError(
@@ -491,11 +494,11 @@ def _semopy_fit(
                 key = (rhs, "~~", lhs)
         v = est.get(key, 0.0 if (op == "~~" and lhs != rhs and lhs in cons) else np.nan)
         theta.append(v)
-    theta = np.array(theta, dtype=float)
-    if not np.all(np.isfinite(theta)):
-        theta = np.where(np.isfinite(theta), theta, 0.0)
+    start = np.array(theta, dtype=float)
+    if not np.all(np.isfinite(start)):
+        start = np.where(np.isfinite(start), start, 0.0)
     info = {
         "success": bool(getattr(res, "success", False)),
         "n_iter": int(getattr(res, "n_it", 0) or 0),
     }
-    return theta, info
+    return start, info

@@ -30,22 +30,26 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from .._validation import list_some
 from ..exceptions import InadmissibleWarning, ModelError
+from ..layout import EstimateArrays, total_effects
+from ..numeric.reliability import rho_a_from_weights as rho_a_from_weights  # re-exported
 from ..spec import Model
-from .base import EstimateArrays, total_effects
 from .pls import PLS, _regressions, _structure, pls_engine
+
+if TYPE_CHECKING:
+    from ..results import FitResults
 
 __all__ = ["PLSc", "PLScArrays", "plsc_correct", "corrected_blocks"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PLScArrays(EstimateArrays):
-    """:class:`~csimodel.estimators.base.EstimateArrays` plus the PLSc bookkeeping.
+    """:class:`~csimodel.layout.EstimateArrays` plus the PLSc bookkeeping.
 
     Attributes
     ----------
@@ -62,11 +66,11 @@ class PLScArrays(EstimateArrays):
         Correlations of the PLS construct scores (before the correction).
     """
 
-    rho_a: np.ndarray | None = None
-    corrected: np.ndarray | None = None
-    admissible: np.ndarray | None = None
-    inadmissible: np.ndarray | None = None
-    uncorrected_cor: np.ndarray | None = None
+    rho_a: np.ndarray
+    corrected: np.ndarray
+    admissible: np.ndarray
+    inadmissible: np.ndarray
+    uncorrected_cor: np.ndarray
 
 
 INADMISSIBLE_REASONS = (
@@ -86,20 +90,6 @@ def corrected_blocks(model: Model, composites: Iterable[str] = ()) -> np.ndarray
         ],
         dtype=bool,
     )
-
-
-def rho_a_from_weights(W: np.ndarray, R: np.ndarray) -> np.ndarray:
-    """Dijkstra-Henseler :math:`\\rho_A` of every block, batched: (B, J).
-
-    ``W`` (B, p, J) block-layout weights with :math:`w_j^\\top R w_j = 1`; ``R`` (B, p, p)
-    the item matrix the weights were computed on. Single-item blocks give NaN (0/0).
-    """
-    ww = np.einsum("bpj,bpj->bj", W, W)
-    w4 = np.einsum("bpj->bj", W**4)
-    wRw = np.einsum("bpj,bpq,bqj->bj", W, R, W)
-    wdw = np.einsum("bpj,bp->bj", W**2, np.einsum("bii->bi", R))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ww**2 * (wRw - wdw) / (ww**2 - w4)
 
 
 def plsc_correct(
@@ -163,7 +153,7 @@ def plsc_correct(
         loadings=load,
         rho_a=rho,
         corrected=corrected,
-        admissible=~inadm.any(axis=1),
+        admissible=np.asarray(~inadm.any(axis=1)),
         inadmissible=inadm,
         uncorrected_cor=C0,
     )
@@ -252,7 +242,7 @@ class PLSc(PLS):
         )
         return plsc_correct(est, S, model, corrected_blocks(model, self.composites))
 
-    def fit(self, model: Model | str, data: Any, **kwargs: Any):
+    def fit(self, model: Model | str, data: Any, **kwargs: Any) -> FitResults:
         """Validate the data and fit the model; see :meth:`PLS.fit` for the arguments.
 
         Returns
@@ -262,7 +252,7 @@ class PLSc(PLS):
             loadings, ``res.construct_correlations`` the consistent correlations.
         """
         res = super().fit(model, data, **kwargs)
-        arr = res.arrays
+        arr = cast(PLScArrays, res.arrays)
         if not arr.admissible[0]:
             reasons = [
                 r for r, bad in zip(INADMISSIBLE_REASONS, arr.inadmissible[0], strict=True) if bad

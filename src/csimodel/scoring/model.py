@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._validation import check_option
-from ..distributed import is_distributed_input
+from ..distributed.door import is_distributed_input
 from ..exceptions import DataError, ModelError
 from . import _json
 from ._records import RowPlan, item_rows, missing_codes, record_values
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
 from .weights import _fit_arrays, check_scales, normalized_index_weights
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["ScoringModel"]
 
@@ -183,7 +187,7 @@ class ScoringModel:
     @classmethod
     def from_results(cls, res, *, negative_weights: str = "error") -> ScoringModel:
         """Build from a :class:`~csimodel.FitResults` (see :meth:`FitResults.to_scoring_model`)."""
-        from .. import __version__
+        from .._version import __version__
 
         m = res.model
         check_scales(m.items, res.data.scale_low, res.data.scale_high)
@@ -511,7 +515,7 @@ class ScoringModel:
 
         save_model(self, path)
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Summary of the scoring model (scales, index weights, paths, data)."""
         from ..report.summary import Summary
 
