@@ -228,7 +228,8 @@ def _convert(v: Any) -> tuple[float, str | None]:
         try:
             return float(v), None
         except OverflowError:
-            return (math.inf if v > 0 else -math.inf), None
+            negative = bool(v < 0)
+            return (-math.inf if negative else math.inf), None
     if isinstance(v, (Mapping, list, tuple, set, frozenset, np.ndarray)):
         return math.nan, "a nested value"
     if isinstance(v, numbers.Complex):
@@ -459,6 +460,7 @@ def item_rows(
     """
     codes = missing_codes(missing_values)
     p = len(plan.items)
+    source: Any
     if isinstance(data, Mapping):
         rows = _records_rows(plan, [data], one=True)
         X, bad = _to_array(rows, p)

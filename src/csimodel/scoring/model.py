@@ -135,8 +135,8 @@ class ScoringModel:
         self._check_consistent()
         pos = {it: k for k, it in enumerate(self.items)}
         blocks = []
-        for c in self.constructs:
-            b = np.array([pos[i] for i in self.blocks[c]], dtype=np.intp)
+        for cname in self.constructs:
+            b = np.array([pos[i] for i in self.blocks[cname]], dtype=np.intp)
             b.setflags(write=False)
             blocks.append(b)
         check_scales(self.items, self.scale_low, self.scale_high)
@@ -144,7 +144,11 @@ class ScoringModel:
         s(self, "_a", _frozen(a))
         s(self, "_c", _frozen(c))
         s(self, "_blocks_pos", tuple(blocks))
-        s(self, "_plan", RowPlan(self.items, self.scale_low, self.scale_high))
+        s(
+            self,
+            "_plan",
+            RowPlan(self.items, tuple(self.scale_low.tolist()), tuple(self.scale_high.tolist())),
+        )
         # one respondent in plain Python: the same products and sums, in the same order, as
         # score_array (IEEE-754 float64 either way), so the numbers are bit-identical
         al = a.tolist()
