@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from refdata import SATISFACTION_MODEL
 
 import csimodel as cm
@@ -344,3 +346,18 @@ def test_a_defaultdict_does_not_invent_answers(ecsi_sm):
     with pytest.raises(cm.DataError, match="'IMAG1'"):
         sm.score([r])
     assert "IMAG1" not in r
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), ends=st.booleans())
+def test_dict_path_bits_equal_frame_path_on_random_answers(seed, ends):
+    """Random answers anywhere in mixed scales (or only at the ends, where clipping acts)."""
+    sm = _cases()["ecsi_mixed_scale"][0].to_scoring_model()
+    rng = np.random.default_rng(seed)
+    lo, hi = sm.scale_low, sm.scale_high
+    u = rng.integers(0, 2, size=(20, len(lo))) if ends else rng.random((20, len(lo)))
+    X = lo + u * (hi - lo)
+    frame = sm.score(pd.DataFrame(X, columns=list(sm.items)))
+    recs = [dict(zip(sm.items, row, strict=True)) for row in X.tolist()]
+    assert np.array_equal(bits([list(sm.score(r).values()) for r in recs]), bits(frame.to_numpy()))
+    assert np.array_equal(bits(sm.score(recs).to_numpy()), bits(frame.to_numpy()))
