@@ -237,45 +237,44 @@ def _convert(v: Any) -> tuple[float, str | None]:
     return math.nan, f"a {type(v).__name__}"
 
 
-def _to_array(rows: list[tuple[Any, ...]], p: int) -> tuple[np.ndarray, dict[int, list[int]]]:
-    """Values (n, p) as float64; problems as {item column: [row positions]}."""
-    n = len(rows)
-    flat = list(chain.from_iterable(rows))
+def _to_array(flat: list[Any], n: int, p: int) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Values (record by record, ``n * p``) as a float64 (n, p) array; problems as
+    {item column: [row positions]}."""
     if set(map(type, flat)) <= _PLAIN:
         try:
             return np.fromiter(flat, dtype=np.float64, count=n * p).reshape(n, p), {}
         except OverflowError:
             pass  # an integer beyond float range: convert value by value
-    X = np.empty((n, p))
+    X = np.empty(n * p)
     bad: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        for k, v in enumerate(r):
-            if type(v) is float:
-                X[i, k] = v
-                continue
-            x, problem = _convert(v)
-            X[i, k] = x
-            if problem is not None:
-                bad.setdefault(k, []).append(i)
-    return X, bad
+    for j, v in enumerate(flat):
+        if type(v) is float:
+            X[j] = v
+            continue
+        x, problem = _convert(v)
+        X[j] = x
+        if problem is not None:
+            bad.setdefault(j % p, []).append(j // p)
+    for rows in bad.values():
+        rows.sort()
+    return X.reshape(n, p), bad
 
 
-def _records_rows(plan: RowPlan, records: Sequence[Any], one: bool) -> list[tuple[Any, ...]]:
-    what = "The record" if one else "Records"
-    not_maps = [i for i, r in enumerate(records) if not isinstance(r, Mapping)]
-    if not_maps:
-        first = records[not_maps[0]]
-        raise DataError(
-            f"{what} must be dicts (JSON objects) of item -> answer; record(s) "
-            f"{list_some(not_maps, _SHOWN)} are not (e.g. {type(first).__name__} "
-            f"{_show(first)}). Pass one dict per respondent."
-        )
+def _records_rows(plan: RowPlan, records: Sequence[Any], one: bool) -> list[Any]:
+    """The records' item values, record by record, in one flat list."""
     if not all(type(r) is dict for r in records):
+        not_maps = [i for i, r in enumerate(records) if not isinstance(r, Mapping)]
+        if not_maps:
+            first = records[not_maps[0]]
+            raise DataError(
+                f"{'The record' if one else 'Records'} must be dicts (JSON objects) of item "
+                f"-> answer; record(s) {list_some(not_maps, _SHOWN)} are not (e.g. "
+                f"{type(first).__name__} {_show(first)}). Pass one dict per respondent."
+            )
         # other mappings (defaultdict, ...) as plain dicts of the keys they hold
         records = [r if type(r) is dict else dict(r) for r in records]
-    get = plan.get
     try:
-        return [get(r) for r in records]
+        return list(chain.from_iterable(map(plan.get, records)))
     except KeyError:
         pass
     missing: dict[str, list[int]] = {}
@@ -324,7 +323,7 @@ def _array_rows(plan: RowPlan, arr: np.ndarray) -> tuple[np.ndarray, dict[int, l
         )
     if kind == "c":
         raise DataError("The array holds complex numbers. Answers must be real numbers.")
-    return _to_array([tuple(r) for r in arr.tolist()], p)
+    return _to_array(arr.ravel().tolist(), arr.shape[0], p)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -462,19 +461,19 @@ def item_rows(
     p = len(plan.items)
     source: Any
     if isinstance(data, Mapping):
-        rows = _records_rows(plan, [data], one=True)
-        X, bad = _to_array(rows, p)
+        flat = _records_rows(plan, [data], one=True)
+        X, bad = _to_array(flat, 1, p)
         kind, source = "record", [data]
     elif isinstance(data, (list, tuple)):
         if not data:
             raise DataError("The data has no records (an empty list).")
-        rows = _records_rows(plan, data, one=False)
-        X, bad = _to_array(rows, p)
+        flat = _records_rows(plan, data, one=False)
+        X, bad = _to_array(flat, len(data), p)
         kind, source = "records", data
     elif isinstance(data, np.ndarray) and not data.dtype.names:
         X, bad = _array_rows(plan, data)
         kind, source = "array", data
-        rows = None
+        flat = None
     else:
         from ..data import prepare
 
@@ -493,7 +492,7 @@ def item_rows(
         return ItemRows(X=prep.X, kind="frame", positions=pos, n_total=prep.n_total, source=prep)
 
     def values(i: int, k: int) -> Any:
-        return rows[i][k] if rows is not None else data[i, k]
+        return flat[i * p + k] if flat is not None else data[i, k]
 
     used = _check(X, bad, values, plan, codes, missing, kind)
     if len(used) < X.shape[0]:
