@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,8 @@ from ..exceptions import DataError
 
 MAX_BYTES = 8 * 1024 * 1024
 _INT_DIGITS = 18
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS_STR = re.compile(r"[0-9]{19}")
 
 
 def _no_constant(name: str) -> Any:
@@ -62,9 +65,17 @@ def parse(text: str | bytes | bytearray, max_bytes: int = MAX_BYTES) -> dict | l
             f"The JSON text is larger than {max_bytes} bytes; refusing to parse it. Send "
             "fewer records per request (or pass max_bytes=)."
         )
+    # only a text with a long run of digits needs the (slower) guarded integer parser
+    if isinstance(text, str):
+        long_ints = _LONG_DIGITS_STR.search(text) is not None
+    else:
+        long_ints = _LONG_DIGITS.search(text) is not None
     try:
         doc = json.loads(
-            text, parse_constant=_no_constant, parse_int=_int, object_pairs_hook=_object
+            text,
+            parse_constant=_no_constant,
+            parse_int=_int if long_ints else None,
+            object_pairs_hook=_object,
         )
     except DataError:
         raise
