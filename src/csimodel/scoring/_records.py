@@ -286,7 +286,8 @@ def _records_rows(plan: RowPlan, records: Sequence[Any], one: bool) -> list[Any]
     parts = [f"{it!r} (records {list_some(missing[it], _SHOWN)})" for it in names[:_SHOWN]]
     more = f" and {len(names) - _SHOWN} more items" if len(names) > _SHOWN else ""
     first = min(i for v in missing.values() for i in v)
-    keys = [str(k) for k in records[first]]
+    known = set(plan.items)
+    keys = [str(k) for k in records[first] if k not in known]  # suggest only unused keys
     lower = {k.strip().lower(): k for k in keys}
     hints = []
     for it in names[:3]:
