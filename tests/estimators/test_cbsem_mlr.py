@@ -115,3 +115,8 @@ def test_mlr_rejects_weights():
     data = cm.datasets.load_satisfaction()
     with pytest.raises(cm.CsimodelError, match="MLR"):
         cm.CBSEM("MLR").fit(satisfaction_model(), data, weights=np.ones(len(data)))
+
+
+def test_mlr_rejects_mean_imputation():
+    with pytest.raises(cm.CsimodelError, match="listwise"):
+        cm.CBSEM("MLR").fit(satisfaction_model(), cm.datasets.load_satisfaction(), missing="mean")

@@ -238,6 +238,11 @@ class CBSEM(EstimatorSettings):
                 "need unweighted casewise moments). Fit with estimator='ML' and weights, or "
                 "MLR without weights."
             )
+        if self.estimator == "MLR" and missing == "mean":
+            raise ParameterError(
+                "CBSEM(estimator='MLR') needs observed rows: mean-imputed cells would bias "
+                "the fourth moments of the robust statistics. Use missing='listwise'."
+            )
         disc = "ML" if self.estimator == "MLR" else self.estimator
         model = as_model(model)
         st = _build_structure(model)
