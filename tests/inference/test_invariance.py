@@ -105,3 +105,40 @@ def test_invariance_input_errors():
     d.loc[d.index[:3], "gender"] = np.nan
     with pytest.raises(cm.DataError, match="missing for row"):
         cm.invariance(MODEL, d, by="gender")
+
+
+@pytest.fixture(scope="module")
+def inv_mlr():
+    return cm.invariance(MODEL, cm.datasets.load_satisfaction(), by="gender", estimator="MLR")
+
+
+ROBUST = {
+    "chisq_scaled": "chisq.scaled",
+    "scaling_factor": "chisq.scaling.factor",
+    "baseline_scaling_factor": "baseline.chisq.scaling.factor",
+    "cfi_robust": "cfi.robust",
+    "tli_robust": "tli.robust",
+    "rmsea_robust": "rmsea.robust",
+    "cfi_scaled": "cfi.scaled",
+    "rmsea_scaled": "rmsea.scaled",
+}
+
+
+@pytest.mark.parametrize("level", ["configural", "metric", "scalar", "strict"])
+def test_mlr_levels_match_lavaan(inv_mlr, level):
+    """lavaan ``cfa(..., group = "gender", group.equal = ..., estimator = "MLR")``: robust
+    SEs and the Yuan-Bentler (Mplus) scaled fit of each level."""
+    fit = inv_mlr.fits[level]
+    case = f"inv_{level}_mlr"
+    _check(fit, case)
+    ref = REF[case]["fit_all"]
+    for ours, theirs in ROBUST.items():
+        assert fit.fit_indices[ours] == pytest.approx(ref[theirs], rel=1e-3), ours
+
+
+def test_mlr_scaled_differences_match_lavtestlrt(inv_mlr):
+    for lvl, ref in REF["inv_lrt_mlr"].items():
+        row = inv_mlr.table.loc[lvl]
+        assert row["delta_chisq"] == pytest.approx(ref["delta_chisq"], rel=1e-3)
+        assert row["p_delta"] == pytest.approx(ref["p"], rel=1e-3)
+    assert "Satorra-Bentler" in inv_mlr.summary().as_text()

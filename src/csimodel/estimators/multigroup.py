@@ -27,7 +27,13 @@ import pandas as pd
 
 from ..numeric.robust import normal_weight
 from ..spec import Model
-from ._cbsem_engine import _build_structure, _Engine, _minimize, _simple_start
+from ._cbsem_engine import (
+    _build_structure,
+    _Engine,
+    _minimize,
+    _observed_hessian,
+    _simple_start,
+)
 
 __all__ = ["MultiGroupFit", "fit_multigroup", "parse_partial"]
 
@@ -144,6 +150,73 @@ class _MGEngine:
         return H
 
 
+def _casewise_scores(X: np.ndarray, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """Per-row scores of the normal log-likelihood in (μ, vech Σ): Σ⁻¹(x - μ) and
+    ½ D'vec(Σ⁻¹(zz' - Σ)Σ⁻¹) with z = x - μ."""
+    p = len(mu)
+    iu = np.triu_indices(p)
+    Si = np.linalg.inv(Sigma)
+    Z = X - mu
+    A = Z @ Si  # rows Σ⁻¹ z
+    M = A[:, iu[0]] * A[:, iu[1]] - Si[iu]  # (Σ⁻¹(zz' - Σ)Σ⁻¹)_jk
+    mult = np.where(iu[0] == iu[1], 0.5, 1.0)
+    return np.hstack([A, M * mult])
+
+
+def _mlr_multigroup(eng: _MGEngine, t: np.ndarray, X_list, m_list, S_list, df, df0):
+    """Huber-White covariance and Yuan-Bentler (Mplus) scaling factors of a multi-group ML
+    fit with a mean structure, and of its independence baseline (lavaan MLR)."""
+    G = len(X_list)
+    N = sum(len(X) for X in X_list)
+    p = eng.p
+    iu = np.triu_indices(p)
+    H = _observed_hessian(eng, t)
+    Einv = np.linalg.inv(H / 2.0)
+    B = np.zeros((eng.q, eng.q))
+    B_groups = []
+    trace_h1 = 0.0
+    trace_h1_0 = 0.0
+    B0_base = []
+    for g in range(G):
+        X = X_list[g]
+        ng = len(X)
+        Sigma, mu, *_ = eng.implied(t, g)
+        Js, Jm = eng.jacobians(t, g)
+        Delta = np.vstack([Jm, Js])  # (p + p*, q)
+        sc = _casewise_scores(X, mu, Sigma) @ Delta
+        Bg = sc.T @ sc / ng
+        B_groups.append(Bg)
+        B += (ng / N) * Bg
+        # h1 (unstructured, at the sample moments): tr(A1⁻¹ B1) with A1 = blockdiag(S⁻¹, W(S))
+        S, m = S_list[g], m_list[g]
+        sc1 = _casewise_scores(X, m, S)
+        B1 = sc1.T @ sc1 / ng
+        A1 = np.zeros_like(B1)
+        A1[:p, :p] = np.linalg.inv(S)
+        A1[p:, p:] = normal_weight(S)
+        trace_h1 += float(np.sum(B1 * np.linalg.inv(A1).T))
+        # baseline: free means and variances, Σ0 = diag(S), μ0 = m
+        D0 = np.zeros((p + len(iu[0]), 2 * p))
+        D0[np.arange(p), np.arange(p)] = 1.0
+        D0[p + np.flatnonzero(iu[0] == iu[1]), p + np.arange(p)] = 1.0
+        sc0 = _casewise_scores(X, m, np.diag(np.diag(S))) @ D0
+        B0_base.append((ng, sc0.T @ sc0 / ng, np.diag(S)))
+        trace_h1_0 += float(np.sum(B1 * np.linalg.inv(A1).T))
+    trace_h0 = sum(
+        (len(X) / N) * float(np.sum(Bg * Einv.T)) for X, Bg in zip(X_list, B_groups, strict=True)
+    )
+    acov = Einv @ B @ Einv / N
+    c = (trace_h1 - trace_h0) / df if df > 0 else np.nan
+    # baseline information: block diagonal over groups (no shared parameters)
+    tr0 = 0.0
+    for ng, B0g, s in B0_base:
+        E0 = np.diag(np.concatenate([1.0 / s, 0.5 / s**2]))  # per observation of the group
+        # E over all groups = (n_g/N)·E0 on this group's block -> E⁻¹ = (N/n_g)·E0⁻¹
+        tr0 += (ng / N) * float(np.sum(B0g * (np.linalg.inv(E0) * N / ng).T))
+    c0 = (trace_h1_0 - tr0) / df0
+    return (acov + acov.T) / 2, float(c), float(c0)
+
+
 def fit_multigroup(
     model: Model,
     X_list: list[np.ndarray],
@@ -153,6 +226,7 @@ def fit_multigroup(
     partial: tuple[tuple[str, str, str], ...] = (),
     tol: float = 1e-8,
     max_iter: int = 200,
+    robust: bool = False,
 ) -> MultiGroupFit:
     """Fit the multi-group ML model with the given equality constraints.
 
@@ -226,8 +300,13 @@ def fit_multigroup(
     t_hat, n_iter = _minimize(eng, t0, tol, max_iter)  # type: ignore[arg-type]
     F, grad = eng.objective(t_hat)
     N = sum(n_list)
-    info = eng.fisher(t_hat)
-    acov = 2.0 * np.linalg.inv(info) / N
+    df = G * (p * (p + 1) / 2 + p) - eng.q
+    df0 = G * p * (p - 1) / 2
+    if robust:
+        acov, c_mlr, c0_mlr = _mlr_multigroup(eng, t_hat, X_list, m_list, S_list, df, df0)
+    else:
+        info = eng.fisher(t_hat)
+        acov = 2.0 * np.linalg.inv(info) / N
     se_t = np.sqrt(np.clip(np.diag(acov), 0, None))
     # parameter table
     rows = []
@@ -294,8 +373,6 @@ def fit_multigroup(
     params["z"] = params["estimate"] / params["se"]
     params["p"] = 2 * stats.norm.sf(np.abs(params["z"]))
     T = max(N * F, 0.0)
-    df = G * (p * (p + 1) / 2 + p) - eng.q
-    df0 = G * p * (p - 1) / 2
     pval = float(stats.chi2.sf(T, df)) if df > 0 else np.nan
     cfi_den = max(T - df, T0 - df0, 0.0)
     cfi = 1.0 if cfi_den == 0 else 1.0 - max(T - df, 0.0) / cfi_den
@@ -319,6 +396,21 @@ def fit_multigroup(
         name="fit_indices",
         dtype=float,
     )
+    if robust:
+        from ..numeric.robust import robust_indices
+
+        extra = {
+            "chisq_scaled": T / c_mlr,
+            "df_scaled": float(df),
+            "pvalue_scaled": float(stats.chi2.sf(T / c_mlr, df)) if df > 0 else np.nan,
+            "scaling_factor": c_mlr,
+            "baseline_chisq_scaled": T0 / c0_mlr,
+            "baseline_scaling_factor": c0_mlr,
+        }
+        rob = robust_indices(T, df, T0, df0, N, c_mlr, c0_mlr)
+        rob = {k: v * np.sqrt(G) if k.startswith("rmsea") else v for k, v in rob.items()}
+        extra.update(rob)
+        fit = pd.concat([fit, pd.Series(extra, dtype=float)]).rename("fit_indices")
     gmax = float(np.max(np.abs(grad)))
     conv = {
         "objective": F,

@@ -87,7 +87,16 @@ class InvarianceResults(Frozen):
             "Groups",
             f"{self.by}: " + ", ".join(f"{g} (n={n})" for g, n in fit0.n_per_group.items()),
         )
-        s.add_info("Estimator", "ML, multi-group with mean structure (lavaan group.equal)")
+        est = next(iter(self.fits.values())).estimator.estimator
+        s.add_info(
+            "Estimator",
+            f"{est}, multi-group with mean structure (lavaan group.equal)"
+            + (
+                "; Satorra-Bentler scaled chi-square differences, robust CFI/RMSEA"
+                if est == "MLR"
+                else ""
+            ),
+        )
         if self.partial:
             s.add_info("Left free (partial invariance)", ", ".join(self.partial))
         s.add_table("Invariance ladder", self.table)
@@ -133,8 +142,14 @@ def invariance(
         Grouping column (at least two groups, each with more rows than items).
     levels : sequence of {'configural', 'metric', 'scalar', 'strict'}
         Levels to fit, in ladder order.
-    estimator : {'ML'}, default='ML'
+    estimator : {'ML', 'MLR'}, default='ML'
         Multi-group maximum likelihood with a mean structure (S with divisor ``n_g``).
+        ``'MLR'``: the same estimates with Huber-White SEs and the Yuan-Bentler (Mplus)
+        scaled test (lavaan ``estimator = "MLR"``); the table then adds ``chisq_scaled``,
+        ``scaling_factor``, ``pvalue_scaled``, ``cfi_robust``, ``tli_robust``,
+        ``rmsea_robust``; ``delta_chisq``/``p_delta`` are the Satorra-Bentler (2001) scaled
+        difference test (lavaan ``lavTestLRT``'s default for MLR) and ``delta_cfi``/
+        ``delta_rmsea`` use the robust CFI and RMSEA.
     groups : sequence, optional
         Groups to use and their order (default: the sorted values of ``by``).
     partial : sequence of str, default=()
@@ -173,7 +188,7 @@ def invariance(
     from ..results.cbsem_groups import MultiGroupCBSEMResults
 
     owner = "invariance"
-    check_option(estimator, "estimator", owner, ("ML",))
+    check_option(estimator, "estimator", owner, ("ML", "MLR"))
     check_option(missing, "missing", owner, ("listwise", "error"))
     levels = tuple(levels)
     for lvl in levels:
@@ -235,11 +250,19 @@ def invariance(
             "or error variances ('x ~~ x') of the model."
         )
     fits: dict[str, Any] = {}
-    est = CBSEM("ML", tol=tol, max_iter=max_iter)
+    est = CBSEM(estimator, tol=tol, max_iter=max_iter)
+    robust = estimator == "MLR"
     n_per = {g: int(len(X)) for g, X in zip(order, X_list, strict=True)}
     for lvl in levels:
         mg = fit_multigroup(
-            model, X_list, order, equal=_EQUAL[lvl], partial=part_keys, tol=tol, max_iter=max_iter
+            model,
+            X_list,
+            order,
+            equal=_EQUAL[lvl],
+            partial=part_keys,
+            tol=tol,
+            max_iter=max_iter,
+            robust=robust,
         )
         fits[lvl] = MultiGroupCBSEMResults(
             model=model,
@@ -263,17 +286,27 @@ def invariance(
             by=by,
         )
     cols = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"]
+    if robust:
+        cols += ["chisq_scaled", "scaling_factor", "pvalue_scaled"]
+        cols += ["cfi_robust", "tli_robust", "rmsea_robust"]
     table = pd.DataFrame({lvl: fits[lvl].fit_indices[cols] for lvl in levels}).T
     for c in ("delta_chisq", "delta_df", "p_delta", "delta_cfi", "delta_rmsea", "delta_srmr"):
         table[c] = np.nan
+    cfi, rmsea = ("cfi_robust", "rmsea_robust") if robust else ("cfi", "rmsea")
     for prev, lvl in zip(levels[:-1], levels[1:], strict=True):
         dchi = table.loc[lvl, "chisq"] - table.loc[prev, "chisq"]
         ddf = table.loc[lvl, "df"] - table.loc[prev, "df"]
+        if robust and ddf > 0:  # Satorra-Bentler (2001) scaled difference
+            cd = (
+                table.loc[lvl, "df"] * table.loc[lvl, "scaling_factor"]
+                - table.loc[prev, "df"] * table.loc[prev, "scaling_factor"]
+            ) / ddf
+            dchi = dchi / cd
         table.loc[lvl, "delta_chisq"] = dchi
         table.loc[lvl, "delta_df"] = ddf
         table.loc[lvl, "p_delta"] = float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan
-        table.loc[lvl, "delta_cfi"] = table.loc[lvl, "cfi"] - table.loc[prev, "cfi"]
-        table.loc[lvl, "delta_rmsea"] = table.loc[lvl, "rmsea"] - table.loc[prev, "rmsea"]
+        table.loc[lvl, "delta_cfi"] = table.loc[lvl, cfi] - table.loc[prev, cfi]
+        table.loc[lvl, "delta_rmsea"] = table.loc[lvl, rmsea] - table.loc[prev, rmsea]
         table.loc[lvl, "delta_srmr"] = table.loc[lvl, "srmr"] - table.loc[prev, "srmr"]
     table.index.name = "level"
     for lvl in levels:

@@ -73,6 +73,10 @@ CASES <- list(
   inv_metric = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = "loadings")',
   inv_scalar = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"))',
   inv_strict = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts", "residuals"))',
+  inv_configural_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), estimator = "MLR")',
+  inv_metric_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = "loadings", estimator = "MLR")',
+  inv_scalar_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"), estimator = "MLR")',
+  inv_strict_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts", "residuals"), estimator = "MLR")',
   inv_scalar_partial = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"), group.partial = c("sat1 ~ 1"))'
 )
 
@@ -178,6 +182,10 @@ lrt <- function(a, b) {
 out$inv_lrt <- list(metric = lrt("inv_metric", "inv_configural"),
                     scalar = lrt("inv_scalar", "inv_metric"),
                     strict = lrt("inv_strict", "inv_scalar"))
+# MLR: lavTestLRT's default scaled difference (Satorra-Bentler 2001)
+out$inv_lrt_mlr <- list(metric = lrt("inv_metric_mlr", "inv_configural_mlr"),
+                        scalar = lrt("inv_scalar_mlr", "inv_metric_mlr"),
+                        strict = lrt("inv_strict_mlr", "inv_scalar_mlr"))
 out[["_provenance"]] <- list(R_version = R_VERSION, lavaan_version = LAVAAN_VERSION,
                              ecsi = ecsi_path, satisfaction = sat_path,
                              recode = "x <= 5 -> 1, 6 -> 2, 7 -> 3, 8 -> 4, x >= 9 -> 5",
