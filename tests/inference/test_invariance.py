@@ -142,3 +142,22 @@ def test_mlr_scaled_differences_match_lavtestlrt(inv_mlr):
         assert row["delta_chisq"] == pytest.approx(ref["delta_chisq"], rel=1e-3)
         assert row["p_delta"] == pytest.approx(ref["p"], rel=1e-3)
     assert "Satorra-Bentler" in inv_mlr.summary().as_text()
+
+
+def test_three_groups_and_group_order():
+    data = cm.datasets.load_satisfaction()
+    rng = np.random.default_rng(0)
+    data = data.assign(wave=rng.choice(["w1", "w2", "w3"], size=len(data)))
+    inv = cm.invariance(MODEL, data, by="wave", levels=("configural", "metric"))
+    assert inv.groups == ("w1", "w2", "w3")
+    # metric constrains the 9 free loadings in groups 2 and 3
+    assert inv.table.loc["metric", "delta_df"] == 18
+    inv2 = cm.invariance(MODEL, data, by="wave", levels=("configural",), groups=["w3", "w1"])
+    assert inv2.groups == ("w3", "w1")
+    assert set(inv2.fits["configural"].params["group"]) == {"w3", "w1"}
+    with pytest.raises(cm.CsimodelError, match="groups"):
+        cm.invariance(MODEL, data, by="wave", groups=["w1", "w9"])
+    small = data[(data["wave"] != "w3") | (data.index < 30)]
+    small = small[~((small["wave"] == "w3") & (small.index >= 10))]
+    with pytest.raises(cm.DataError, match="more rows than items"):
+        cm.invariance(MODEL, small, by="wave")
