@@ -214,10 +214,11 @@ class CBSEM(EstimatorSettings):
             the normal-theory one (no design-based correction).
         ordered : bool or list of str, optional
             Items answered on ordered categories (integer codes): ``True`` for all model
-            items. Needs ``estimator='WLSMV'`` (which treats all items as ordered when
-            ``ordered`` is not given); every model item must be ordered (mixed continuous
-            and ordered items are not supported). An item with a single used category or
-            an empty category between its lowest and highest answer raises ``DataError``.
+            items. Needs ``estimator='WLSMV'`` or ``'DWLS'`` (which treat all items as
+            ordered when ``ordered`` is not given); every model item must be ordered (mixed
+            continuous and ordered items are not supported) and every construct needs two
+            or more items. An item with a single used category, non-integer codes or an
+            empty category between its lowest and highest answer raises ``DataError``.
 
         Returns
         -------
@@ -319,7 +320,7 @@ class CBSEM(EstimatorSettings):
         )
 
     def _fit_ordinal(self, model, data, scale, missing, missing_values, weights, ordered):
-        """WLSMV on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
+        """WLSMV / DWLS on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
         from ..data import prepare
         from ..results import CBSEMResults
         from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls
@@ -328,8 +329,9 @@ class CBSEM(EstimatorSettings):
         model = as_model(model)
         if self.estimator not in ("WLSMV", "DWLS"):
             raise ParameterError(
-                f"ordered= needs CBSEM(estimator='WLSMV') (got {self.estimator!r}): ordered "
-                "items are fitted on polychoric correlations. Use CBSEM('WLSMV'), or drop "
+                "ordered= needs CBSEM(estimator='WLSMV') or 'DWLS' "
+                f"(got {self.estimator!r}): ordered items are fitted on polychoric "
+                "correlations. Use CBSEM('WLSMV'), or drop "
                 "ordered= to treat the items as continuous."
             )
         items = list(model.items)
