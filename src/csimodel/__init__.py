@@ -34,9 +34,11 @@ from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
+from .summary_data import SummaryData
 
 __all__ = [
     "Model",
+    "SummaryData",
     "PLS",
     "PLSc",
     "assess",
