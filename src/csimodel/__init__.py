@@ -35,10 +35,15 @@ from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 from .summary_data import SummaryData
+from .survey import PowerResults, index_precision, power, sample_size
 
 __all__ = [
     "Model",
     "SummaryData",
+    "sample_size",
+    "power",
+    "PowerResults",
+    "index_precision",
     "PLS",
     "PLSc",
     "assess",

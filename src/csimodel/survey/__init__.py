@@ -1,0 +1,9 @@
+"""The survey programme: tracking waves, gaps, NPS and composites, planning the sample.
+
+Everything here reads fitted results or goes through the data door; nothing mutates results.
+"""
+
+from ..summary_data import SummaryData
+from .planning import PowerResults, index_precision, power, sample_size
+
+__all__ = ["SummaryData", "sample_size", "power", "PowerResults", "index_precision"]
