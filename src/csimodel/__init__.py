@@ -35,7 +35,7 @@ from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 from .summary_data import SummaryData
-from .survey import PowerResults, index_precision, power, sample_size
+from .survey import PowerResults, TrackResults, index_precision, power, sample_size, track
 
 __all__ = [
     "Model",
@@ -44,6 +44,8 @@ __all__ = [
     "power",
     "PowerResults",
     "index_precision",
+    "track",
+    "TrackResults",
     "PLS",
     "PLSc",
     "assess",

@@ -5,5 +5,14 @@ Everything here reads fitted results or goes through the data door; nothing muta
 
 from ..summary_data import SummaryData
 from .planning import PowerResults, index_precision, power, sample_size
+from .tracker import TrackResults, track
 
-__all__ = ["SummaryData", "sample_size", "power", "PowerResults", "index_precision"]
+__all__ = [
+    "SummaryData",
+    "sample_size",
+    "power",
+    "PowerResults",
+    "index_precision",
+    "track",
+    "TrackResults",
+]
