@@ -35,7 +35,18 @@ from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
 from .summary_data import SummaryData
-from .survey import PowerResults, TrackResults, index_precision, power, sample_size, track
+from .survey import (
+    GapResults,
+    PowerResults,
+    TrackResults,
+    composite_index,
+    gap_analysis,
+    index_precision,
+    nps,
+    power,
+    sample_size,
+    track,
+)
 
 __all__ = [
     "Model",
@@ -46,6 +57,10 @@ __all__ = [
     "index_precision",
     "track",
     "TrackResults",
+    "gap_analysis",
+    "GapResults",
+    "nps",
+    "composite_index",
     "PLS",
     "PLSc",
     "assess",

@@ -4,6 +4,8 @@ Everything here reads fitted results or goes through the data door; nothing muta
 """
 
 from ..summary_data import SummaryData
+from .composite import composite_index, nps
+from .gaps import GapResults, gap_analysis
 from .planning import PowerResults, index_precision, power, sample_size
 from .tracker import TrackResults, track
 
@@ -15,4 +17,8 @@ __all__ = [
     "index_precision",
     "track",
     "TrackResults",
+    "gap_analysis",
+    "GapResults",
+    "nps",
+    "composite_index",
 ]

@@ -256,9 +256,11 @@ def track(
     units = sorted(scores["__unit"].unique(), key=str)
     cells, dists, means, counts = [], [], [], []
     X = scores[cons].to_numpy()
-    cell_rows = pd.Series(np.arange(len(X))).groupby(
-        [scores["__unit"].to_numpy(), scores["__wave"].to_numpy()]
-    ).indices
+    cell_rows = (
+        pd.Series(np.arange(len(X)))
+        .groupby([scores["__unit"].to_numpy(), scores["__wave"].to_numpy()])
+        .indices
+    )
     for w in waves:
         for u in units:
             rows_uw = cell_rows.get((u, w))
