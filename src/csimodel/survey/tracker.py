@@ -113,6 +113,15 @@ class TrackResults(Frozen):
         ax.legend(fontsize="small")
         return ax
 
+    def report(self, path: Any, **kwargs: Any):
+        """Write the HTML report of the (first) fit with a tracker section and trend charts.
+
+        Keyword arguments go to :func:`csimodel.report.write_report`.
+        """
+        from ..report.html import write_report
+
+        return write_report(next(iter(self.fits.values())), path, track=self, **kwargs)
+
     def __repr__(self) -> str:
         t = self.table
         return (
