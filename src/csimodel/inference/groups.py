@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from ._resampling import (
     _progress_bar,
     _Stats,
 )
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["compare_groups", "index_change", "GroupComparison", "IndexChange"]
 
@@ -100,7 +103,7 @@ class GroupComparison(_GroupReport):
     n_used: int
     omnibus: pd.DataFrame | None = None
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
         est = self.estimator
         params = est.get_params() if hasattr(est, "get_params") else {}
@@ -438,7 +441,7 @@ class IndexChange(_GroupReport):
     n_perm: int
     n_per_group: pd.Series
 
-    def summary(self):
+    def summary(self) -> Summary:
         """The change table with its interval and p-value."""
         a, b = self.groups
         s = self._summary_head(
