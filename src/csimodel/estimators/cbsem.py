@@ -205,6 +205,7 @@ class CBSEM(EstimatorSettings):
             return self._fit_fiml(model, data, scale, missing_values, weights)
         model = as_model(model)
         st = _build_structure(model)
+        prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
         if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
             prepared, mean, S_unb = data.moments(
                 model.items,

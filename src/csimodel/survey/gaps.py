@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,9 @@ from .._validation import check_number, list_some
 from ..exceptions import DataError
 
 __all__ = ["gap_analysis", "GapResults"]
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 _COLUMNS = [
     "attribute",
@@ -44,7 +47,13 @@ class GapResults(Frozen):
         Rows not used (``row, column, reason``).
     """
 
-    def summary(self):
+    table: pd.DataFrame
+    level: float
+    n_total: int
+    n_used: int
+    excluded: pd.DataFrame
+
+    def summary(self) -> Summary:
         from ..report.summary import Summary
 
         s = Summary("csimodel gap analysis (perceived - expected)")
@@ -54,7 +63,7 @@ class GapResults(Frozen):
         s.add_note("Negative gap = under-delivery (perception below expectation).")
         return s
 
-    def plot(self, *, segment: Any = None, ax: Any = None):
+    def plot(self, *, segment: Any = None, ax: Any = None) -> Any:
         """Dumbbell chart: expectation and perception per attribute, joined by a line."""
         from ..plotting._base import get_ax
 

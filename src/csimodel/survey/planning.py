@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from ..scoring import respondent_scores
 from ..spec import Model
 
 __all__ = ["sample_size", "power", "PowerResults", "index_precision", "population_covariance"]
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 SAMPLE_SIZE_METHODS = ("inverse_sqrt", "gamma_exponential")
 
@@ -224,7 +227,12 @@ class PowerResults(Frozen):
         The population item correlation matrix samples were drawn from.
     """
 
-    def summary(self):
+    table: pd.DataFrame
+    alpha: float
+    n_sim: int
+    population_cov: pd.DataFrame
+
+    def summary(self) -> Summary:
         from ..report.summary import Summary
 
         s = Summary("csimodel Monte Carlo power")
@@ -237,7 +245,7 @@ class PowerResults(Frozen):
         s.add_table("Power by path and n", wide)
         return s
 
-    def plot(self, ax: Any = None):
+    def plot(self, ax: Any = None) -> Any:
         """Power curves: one line per path over n, with the 0.8 reference line."""
         from ..plotting._base import get_ax
 

@@ -8,7 +8,7 @@ not of weights.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,11 @@ from ..scoring import respondent_scores
 from ..spec import Model
 
 __all__ = ["track", "TrackResults", "ADJUST_METHODS"]
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..report.summary import Summary
 
 ADJUST_METHODS = (None, "holm", "bonferroni", "fdr_bh")
 POOL = ("all", "wave")
@@ -43,7 +48,12 @@ class TrackResults(Frozen):
         ``(unit, wave)`` cells with fewer than ``min_n`` respondents.
     """
 
-    def summary(self):
+    table: pd.DataFrame
+    fits: dict
+    settings: dict
+    small_cells: list
+
+    def summary(self) -> Summary:
         """Indices as a wide table (rows unit x wave, columns constructs), plus the tests."""
         from ..report.summary import Summary
 
@@ -75,7 +85,7 @@ class TrackResults(Frozen):
             )
         return s
 
-    def plot(self, construct: str, *, wave: Any = None, ax: Any = None):
+    def plot(self, construct: str, *, wave: Any = None, ax: Any = None) -> Any:
         """Trend lines with intervals per unit; with ``wave=`` a league table of that wave."""
         from ..plotting._base import get_ax
 
@@ -113,7 +123,7 @@ class TrackResults(Frozen):
         ax.legend(fontsize="small")
         return ax
 
-    def report(self, path: Any, **kwargs: Any):
+    def report(self, path: Any, **kwargs: Any) -> Path:
         """Write the HTML report of the (first) fit with a tracker section and trend charts.
 
         Keyword arguments go to :func:`csimodel.report.write_report`.
