@@ -137,3 +137,26 @@ def test_fit_errors(sat):
         cm.PLS().fit(model, s, weights=np.ones(250))
     with pytest.raises(cm.DataError, match="raw answers only"):
         cm.CBSEM().fit(cm.Model(CFA), s, missing="fiml")
+
+
+def test_what_works_from_a_table(sat, tmp_path):
+    """Moment-only consumers work on a table fit: assessment, the HTML report, power."""
+    model = satisfaction_model()
+    res = cm.PLS().fit(model, _summ(sat[list(model.items)], "cov"), scale=(0, 10))
+    raw = cm.PLS().fit(model, sat, scale=(0, 10))
+    a, b = cm.assess(res).reliability, cm.assess(raw).reliability
+    np.testing.assert_allclose(
+        a[["alpha", "rho_c", "ave"]], b[["alpha", "rho_c", "ave"]], atol=1e-10
+    )
+    assert res.report(tmp_path / "r.html").exists()
+    pw = cm.power(res, n=50, n_sim=20, random_state=0)
+    assert len(pw.table) == len(model.paths)
+    for call in (lambda: cm.ipma(res, target="LOY"), lambda: cm.index_precision(res)):
+        with pytest.raises(cm.DataError, match="summary statistics"):
+            call()
+
+
+def test_index_change_more_than_two_waves_points_to_track(sat):
+    data = sat.assign(wave=np.arange(len(sat)) % 3)
+    with pytest.raises(cm.DataError, match="cm.track"):
+        cm.index_change(satisfaction_model(), data, by="wave", scale=(0, 10))
