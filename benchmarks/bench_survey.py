@@ -1,8 +1,8 @@
 """Speed of the survey programme (run by hand: python benchmarks/bench_survey.py).
 
 1. cm.power on the ECSI model: 1,000 simulated samples at n = 100, 200, 400 (target <= 3 s),
-   against looping cm.PLS().fit over 1,000 x 3 samples from the same population (the loop is
-   timed on pre-simulated data, so its simulation time is not even counted; target >= 20x).
+   against looping cm.PLS().fit over 1,000 x 3 raw samples of the same population (the loop
+   is timed on pre-simulated data, so its simulation time is not even counted; target >= 20x).
 2. cm.track: 10 units x 4 waves x 250 respondents, 999 resamples per cell (target <= 5 s).
 """
 

@@ -10,7 +10,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 import csimodel as cm
-from csimodel.survey.planning import simulate_samples
+from csimodel.survey.planning import simulate_moments
 
 # Kock & Hadaya (2018), Information Systems Journal 28(1): tables 3, 4 and 5 (minimum sample
 # sizes of the inverse square root and gamma-exponential methods for the smallest path of
@@ -100,7 +100,8 @@ def _decisions(est: np.ndarray) -> np.ndarray:
 
 def test_power_equals_per_sample_fits():
     """The batched engine gives the very decisions of cm.PLS().fit looped over the same
-    samples (exact), and the population matrix matches the hand-derived one."""
+    simulated samples (their covariance tables, through cm.SummaryData; exact), and the
+    population matrix matches the hand-derived one."""
     n, n_sim = 80, 60
     pw = cm.power(POP3, n=n, n_sim=n_sim, random_state=11)
     Sigma = pw.population_cov.to_numpy()
@@ -108,11 +109,13 @@ def test_power_equals_per_sample_fits():
     assert Sigma[0, 3] == pytest.approx(0.64 * 0.25, abs=1e-12)
     assert Sigma[0, 6] == pytest.approx(0.64 * 0.15, abs=1e-12)
     assert Sigma[3, 7] == pytest.approx(0.64 * 0.225, abs=1e-12)
-    X = simulate_samples(Sigma, n, n_sim, random_state=11)
+    S = simulate_moments(Sigma, n, n_sim, random_state=11)
     model = cm.Model(TEXT3)
+    items = list(model.items)
     est = []
     for k in range(n_sim):
-        pc = cm.PLS().fit(model, pd.DataFrame(X[k], columns=list(model.items))).path_coefficients
+        table = cm.SummaryData(cov=pd.DataFrame(S[k], index=items, columns=items), n=n)
+        pc = cm.PLS().fit(model, table).path_coefficients
         est.append([pc.loc["A", "B"], pc.loc["A", "C"], pc.loc["B", "C"]])
     ref = _decisions(np.array(est))
     got = [
@@ -120,6 +123,19 @@ def test_power_equals_per_sample_fits():
         for lh, r in (("B", "A"), ("C", "A"), ("C", "B"))
     ]
     np.testing.assert_allclose(got, ref, atol=1e-12)
+
+
+def test_wishart_draws_match_raw_covariances():
+    """The directly drawn covariances have the moments of raw-sample covariances:
+    E[S] = Sigma and Var[S_ij] = (Sigma_ij^2 + Sigma_ii Sigma_jj) / (n - 1)."""
+    Sigma = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 1.0]])
+    n, B = 20, 40000
+    S = simulate_moments(Sigma, n, B, random_state=0)
+    np.testing.assert_allclose(S.mean(axis=0), Sigma, atol=0.01)
+    var = (Sigma**2 + np.outer(np.diag(Sigma), np.diag(Sigma))) / (n - 1)
+    np.testing.assert_allclose(S.var(axis=0), var, rtol=0.05)
+    small = simulate_moments(Sigma, 3, 10, random_state=0)  # n - 1 < p: row by row
+    assert small.shape == (10, 3, 3)
 
 
 @pytest.mark.slow
