@@ -199,3 +199,15 @@ def test_index_precision_by_hand(ecsi, ecsi_model):
         m = int(row["n_needed"])
         assert stats.t.ppf(0.95, m - 1) * sd / np.sqrt(m) <= 2.0
         assert stats.t.ppf(0.95, m - 2) * sd / np.sqrt(m - 1) > 2.0
+
+
+def test_power_with_plsc_recovers_population_paths():
+    """PLSc on the common-factor population: mean estimates near the population paths
+    (attenuated with PLS); a bad estimator is refused."""
+    pop = {"model": TEXT3, "paths": {"B ~ A": 0.4, "C ~ A": 0.2, "C ~ B": 0.3}, "loadings": 0.8}
+    pls = cm.power(pop, n=400, n_sim=300, random_state=2)
+    plsc = cm.power(pop, n=400, n_sim=300, random_state=2, estimator=cm.PLSc())
+    assert np.all(np.abs(plsc.table["mean_estimate"] - plsc.table["population"]) < 0.03)
+    assert (pls.table["mean_estimate"] < pls.table["population"]).sum() >= 2
+    with pytest.raises(cm.CsimodelError, match="'estimator' parameter of power"):
+        cm.power(pop, n=50, n_sim=20, estimator=cm.CBSEM())

@@ -308,6 +308,7 @@ def power(
     *,
     n_sim: int = 1000,
     alpha: float = 0.05,
+    estimator: Any = None,
     random_state: Any = None,
 ) -> PowerResults:
     """Monte Carlo power of every structural path at the given sample sizes.
@@ -325,6 +326,10 @@ def power(
         Simulated samples per sample size.
     alpha : float, default=0.05
         Two-sided significance level.
+    estimator : PLS or PLSc, optional
+        The estimator fitted to every simulated sample. Default: the result's own estimator,
+        or ``cm.PLS()`` for a dict population (``cm.PLSc()`` estimates the common-factor
+        population's paths consistently).
     random_state : None, int or numpy.random.Generator, optional
 
     Returns
@@ -380,6 +385,13 @@ def power(
         model, P, L, ex, est = _population_from_dict(population)
     else:
         model, P, L, ex, est = _population_from_result(population)
+    if estimator is not None:
+        if not hasattr(estimator, "estimate"):
+            raise ParameterError(
+                "The 'estimator' parameter of power must be a PLS or PLSc estimator (with a "
+                f"batched engine). Got {type(estimator).__name__} instead."
+            )
+        est = estimator
     Sigma = population_covariance(model, P, L, ex)
     chol = np.linalg.cholesky(Sigma)
     rng = np.random.default_rng(random_state)
