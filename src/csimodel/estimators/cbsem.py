@@ -198,8 +198,9 @@ class CBSEM(EstimatorSettings):
         ----------
         model : Model or str
             A :class:`~csimodel.Model` or model syntax (reflective blocks only).
-        data : pandas.DataFrame
-            One row per respondent; item columns named as in the model.
+        data : pandas.DataFrame or SummaryData
+            One row per respondent; item columns named as in the model. Or a
+            :class:`~csimodel.SummaryData` (published correlations/covariances and n).
         scale : (low, high) or dict, optional
             Declared answer scale of the items; values outside it raise ``DataError``.
         missing : {'listwise', 'mean', 'error', 'fiml'}, default='listwise'
@@ -227,11 +228,21 @@ class CBSEM(EstimatorSettings):
         from ..data import prepare
         from ..moments import covariance
         from ..results import CBSEMResults
+        from ..summary_data import SummaryData
 
         self._validate()
+        robust_or_ordinal = self.estimator in ("MLR", "WLSMV", "DWLS") or (
+            ordered is not None and ordered is not False
+        )
+        if isinstance(data, SummaryData) and robust_or_ordinal:
+            raise ParameterError(
+                f"CBSEM(estimator={self.estimator!r}) and ordered= need the respondents' "
+                "answers (casewise moments or category counts); summary data (cm.SummaryData) "
+                "hold only means and covariances. Use estimator='ML', 'GLS' or 'ULS'."
+            )
         if self.estimator in ("WLSMV", "DWLS") or (ordered is not None and ordered is not False):
             return self._fit_ordinal(model, data, scale, missing, missing_values, weights, ordered)
-        if missing == "fiml":
+        if missing == "fiml" and not isinstance(data, SummaryData):
             return self._fit_fiml(model, data, scale, missing_values, weights)
         if self.estimator == "MLR" and weights is not None:
             raise ParameterError(
@@ -247,20 +258,32 @@ class CBSEM(EstimatorSettings):
         disc = "ML" if self.estimator == "MLR" else self.estimator
         model = as_model(model)
         st = _build_structure(model)
-        prepared = prepare(
-            data,
-            model.items,
-            scale=scale,
-            missing=missing,
-            missing_values=missing_values,
-            weights=weights,
-            owner="CBSEM.fit",
-        )
-        n = prepared.n_used
-        w = prepared.weights
-        if w is not None:
-            w = w * (n / w.sum())
-        mean, S_unb = covariance(prepared.X, w)
+        prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
+        if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
+            prepared, mean, S_unb = data.moments(
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner="CBSEM.fit",
+            )
+            n = prepared.n_used
+        else:
+            prepared = prepare(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner="CBSEM.fit",
+            )
+            n = prepared.n_used
+            w = prepared.weights
+            if w is not None:
+                w = w * (n / w.sum())
+            mean, S_unb = covariance(prepared.X, w)
         S = S_unb * (n - 1) / n if disc == "ML" else S_unb
         q = int(st.free.sum())
         p = st.p
