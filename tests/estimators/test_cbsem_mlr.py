@@ -120,3 +120,14 @@ def test_mlr_rejects_weights():
 def test_mlr_rejects_mean_imputation():
     with pytest.raises(cm.CsimodelError, match="listwise"):
         cm.CBSEM("MLR").fit(satisfaction_model(), cm.datasets.load_satisfaction(), missing="mean")
+
+
+def test_robust_and_ordinal_fits_need_raw_answers():
+    sat = cm.datasets.load_satisfaction().drop(columns="gender")
+    summ = cm.SummaryData(cov=sat.cov(), means=sat.mean(), n=len(sat))
+    model = "IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3; SAT ~ IMAG"
+    for est in ("MLR", "WLSMV", "DWLS"):
+        with pytest.raises(cm.CsimodelError, match="summary data"):
+            cm.CBSEM(est).fit(model, summ)
+    with pytest.raises(cm.CsimodelError, match="summary statistics"):
+        cm.PLS().fit(model, summ, ordered=True)
