@@ -161,3 +161,74 @@ def test_three_groups_and_group_order():
     small = small[~((small["wave"] == "w3") & (small.index >= 10))]
     with pytest.raises(cm.DataError, match="more rows than items"):
         cm.invariance(MODEL, small, by="wave")
+
+
+@pytest.fixture(scope="module")
+def inv_ord():
+    from refdata import ordinal_satisfaction
+
+    data = ordinal_satisfaction().assign(gender=cm.datasets.load_satisfaction()["gender"])
+    return cm.invariance(MODEL, data, by="gender", estimator="WLSMV")
+
+
+ORD_KEYS = {
+    "chisq": "chisq",
+    "df": "df",
+    "npar": "npar",
+    "cfi": "cfi",
+    "srmr": "srmr",
+    "baseline_chisq": "baseline.chisq",
+    "chisq_scaled": "chisq.scaled",
+    "scaling_factor": "chisq.scaling.factor",
+    "baseline_chisq_scaled": "baseline.chisq.scaled",
+    "cfi_scaled": "cfi.scaled",
+    "tli_scaled": "tli.scaled",
+    "rmsea_scaled": "rmsea.scaled",
+}
+
+
+@pytest.mark.parametrize("level", ["configural", "metric", "scalar"])
+def test_ordinal_levels_match_lavaan(inv_ord, level):
+    """lavaan ``cfa(inv_model, data = ord, ordered = items, group = "gender",
+    group.equal = ...)`` (WLSMV, delta parameterization; scalar = loadings + thresholds)."""
+    fit = inv_ord.fits[level]
+    ref = REF[f"ord_inv_{level}"]
+    for ours, theirs in ORD_KEYS.items():
+        assert fit.fit_indices[ours] == pytest.approx(ref["fit_all"][theirs], rel=1e-3), ours
+    groups = list(fit.groups)
+    par = fit.params.set_index(["group", "lhs", "op", "rhs"])
+    n = 0
+    for p in ref["params"]:
+        if p["op"] == "~1" and p["lhs"] in MODEL:  # item intercepts: fixed 0 in lavaan
+            if (groups[p["group"] - 1], p["lhs"], "~1", "") not in par.index:
+                continue
+        key = (groups[p["group"] - 1], p["lhs"], p["op"], p["rhs"])
+        if key not in par.index:
+            assert p["se"] == 0 or p["se"] is None, key  # only fixed rows may be absent
+            continue
+        r = par.loc[key]
+        assert r["estimate"] == pytest.approx(p["est"], abs=1e-3), key
+        if p["se"]:
+            assert r["se"] == pytest.approx(p["se"], rel=2e-3), key
+            n += 1
+    assert n >= int(ref["fit_all"]["npar"]) - 1
+
+
+def test_ordinal_differences_match_lavtestlrt(inv_ord):
+    for lvl, ref in REF["ord_inv_lrt"].items():
+        row = inv_ord.table.loc[lvl]
+        assert row["delta_chisq"] == pytest.approx(ref["delta_chisq"], rel=1e-3)
+        assert row["delta_df"] == ref["delta_df"]
+        assert row["p_delta"] == pytest.approx(ref["p"], rel=1e-3)
+    assert list(inv_ord.table.index) == ["configural", "metric", "scalar"]
+    with pytest.raises(cm.CsimodelError, match="strict"):
+        cm.invariance(
+            MODEL,
+            cm.datasets.load_satisfaction(),
+            by="gender",
+            estimator="WLSMV",
+            levels=LEVELS_ALL,
+        )
+
+
+LEVELS_ALL = ("configural", "metric", "scalar", "strict")

@@ -35,7 +35,13 @@ from ._cbsem_engine import (
     _simple_start,
 )
 
-__all__ = ["MultiGroupFit", "fit_multigroup", "parse_partial"]
+__all__ = [
+    "MultiGroupFit",
+    "fit_multigroup",
+    "ordinal_multigroup_fit",
+    "parse_partial",
+    "satorra2000_difference",
+]
 
 EQUAL = ("loadings", "intercepts", "residuals")
 
@@ -419,3 +425,11 @@ def fit_multigroup(
         "n_iter": n_iter,
     }
     return MultiGroupFit(params=params, fit_indices=fit, convergence=conv, implied=tuple(implied))
+
+
+from ._multigroup_ordinal import (  # noqa: E402  (ordinal rungs; re-exported)
+    ordinal_multigroup_fit as ordinal_multigroup_fit,
+)
+from ._multigroup_ordinal import (  # noqa: E402
+    satorra2000_difference as satorra2000_difference,
+)

@@ -94,6 +94,9 @@ class InvarianceResults(Frozen):
             + (
                 "; Satorra-Bentler scaled chi-square differences, robust CFI/RMSEA"
                 if est == "MLR"
+                else "; ordered items (thresholds), Satorra (2000) adjusted differences, "
+                "scaled CFI/RMSEA"
+                if est == "WLSMV"
                 else ""
             ),
         )
@@ -119,7 +122,7 @@ def invariance(
     model: Any,
     data: pd.DataFrame,
     by: str,
-    levels: tuple[str, ...] = LEVELS,
+    levels: tuple[str, ...] | None = None,
     *,
     estimator: str = "ML",
     groups: Any = None,
@@ -140,8 +143,9 @@ def invariance(
         Items and the grouping column.
     by : str
         Grouping column (at least two groups, each with more rows than items).
-    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}
-        Levels to fit, in ladder order.
+    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}, optional
+        Levels to fit, in ladder order (default: all four; for ``'WLSMV'`` the first
+        three).
     estimator : {'ML', 'MLR'}, default='ML'
         Multi-group maximum likelihood with a mean structure (S with divisor ``n_g``).
         ``'MLR'``: the same estimates with Huber-White SEs and the Yuan-Bentler (Mplus)
@@ -150,6 +154,16 @@ def invariance(
         ``rmsea_robust``; ``delta_chisq``/``p_delta`` are the Satorra-Bentler (2001) scaled
         difference test (lavaan ``lavTestLRT``'s default for MLR) and ``delta_cfi``/
         ``delta_rmsea`` use the robust CFI and RMSEA.
+        ``'WLSMV'``: all items ordered (integer category codes, the same categories in every
+        group); multi-group DWLS on each group's thresholds and polychoric correlations in
+        the delta parameterization (lavaan ``cfa(..., ordered = , group = )``): metric =
+        equal loadings, scalar = equal loadings and thresholds (scaling factors ``~*~`` and
+        construct means free in every group but the first); no strict level and no
+        ``partial``. The table adds the scaled-shifted statistics (``chisq_scaled``,
+        ``scaling_factor``, ``pvalue_scaled``, ``cfi_scaled``, ``tli_scaled``,
+        ``rmsea_scaled``); ``delta_chisq``/``p_delta`` are the mean-and-variance adjusted
+        difference test of Satorra (2000) (lavaan ``lavTestLRT``), ``delta_cfi``/
+        ``delta_rmsea`` use the scaled CFI and RMSEA.
     groups : sequence, optional
         Groups to use and their order (default: the sorted values of ``by``).
     partial : sequence of str, default=()
@@ -184,13 +198,22 @@ def invariance(
 
     from ..data import prepare
     from ..estimators import CBSEM
-    from ..estimators.multigroup import fit_multigroup, parse_partial
+    from ..estimators.multigroup import MultiGroupFit, fit_multigroup, parse_partial
     from ..results.cbsem_groups import MultiGroupCBSEMResults
 
     owner = "invariance"
-    check_option(estimator, "estimator", owner, ("ML", "MLR"))
+    check_option(estimator, "estimator", owner, ("ML", "MLR", "WLSMV"))
     check_option(missing, "missing", owner, ("listwise", "error"))
+    ordinal = estimator == "WLSMV"
+    if levels is None:
+        levels = LEVELS[:3] if ordinal else LEVELS
     levels = tuple(levels)
+    if ordinal and ("strict" in levels or partial):
+        raise ParameterError(
+            "invariance(estimator='WLSMV') fits the configural, metric and scalar (equal "
+            "thresholds) levels without partial=; strict invariance of residual variances "
+            "is not identified in the delta parameterization. Drop 'strict' / partial=."
+        )
     for lvl in levels:
         check_option(lvl, "levels", owner, LEVELS)
     if not levels or list(levels) != sorted(levels, key=LEVELS.index):
@@ -249,21 +272,47 @@ def invariance(
             f"partial= names {bad}, which are not loadings ('F =~ x'), intercepts ('x ~ 1') "
             "or error variances ('x ~~ x') of the model."
         )
+    if ordinal:
+        from ..estimators._ordinal import check_ordinal
+
+        check_ordinal(prepared.X, list(model.items))
+        single = [c for c in model.constructs if len(model.blocks[c]) == 1]
+        if single:
+            from ..exceptions import ModelError
+
+            raise ModelError(
+                f"invariance(estimator='WLSMV') needs two or more items per construct; "
+                f"{', '.join(map(repr, single))} has one."
+            )
     fits: dict[str, Any] = {}
     est = CBSEM(estimator, tol=tol, max_iter=max_iter)
     robust = estimator == "MLR"
+    ord_state: dict[str, Any] = {}
     n_per = {g: int(len(X)) for g, X in zip(order, X_list, strict=True)}
     for lvl in levels:
-        mg = fit_multigroup(
-            model,
-            X_list,
-            order,
-            equal=_EQUAL[lvl],
-            partial=part_keys,
-            tol=tol,
-            max_iter=max_iter,
-            robust=robust,
-        )
+        if ordinal:
+            from ..estimators.multigroup import ordinal_multigroup_fit
+
+            equal = ("loadings", "thresholds") if lvl == "scalar" else _EQUAL[lvl]
+            om = ordinal_multigroup_fit(model, X_list, order, equal=equal, max_iter=max_iter)
+            ord_state[lvl] = om
+            mg = MultiGroupFit(
+                params=om["params"],
+                fit_indices=om["fit_indices"],
+                convergence=om["convergence"],
+                implied=(),
+            )
+        else:
+            mg = fit_multigroup(
+                model,
+                X_list,
+                order,
+                equal=_EQUAL[lvl],
+                partial=part_keys,
+                tol=tol,
+                max_iter=max_iter,
+                robust=robust,
+            )
         fits[lvl] = MultiGroupCBSEMResults(
             model=model,
             estimator=est,
@@ -281,7 +330,7 @@ def invariance(
             groups=tuple(order),
             n_per_group=MappingProxyType(n_per),
             level=lvl,
-            equal=_EQUAL[lvl],
+            equal=("loadings", "thresholds") if ordinal and lvl == "scalar" else _EQUAL[lvl],
             partial=tuple(partial),
             by=by,
         )
@@ -289,10 +338,15 @@ def invariance(
     if robust:
         cols += ["chisq_scaled", "scaling_factor", "pvalue_scaled"]
         cols += ["cfi_robust", "tli_robust", "rmsea_robust"]
+    if ordinal:
+        cols += ["chisq_scaled", "scaling_factor", "pvalue_scaled"]
+        cols += ["cfi_scaled", "tli_scaled", "rmsea_scaled"]
     table = pd.DataFrame({lvl: fits[lvl].fit_indices[cols] for lvl in levels}).T
     for c in ("delta_chisq", "delta_df", "p_delta", "delta_cfi", "delta_rmsea", "delta_srmr"):
         table[c] = np.nan
     cfi, rmsea = ("cfi_robust", "rmsea_robust") if robust else ("cfi", "rmsea")
+    if ordinal:
+        cfi, rmsea = "cfi_scaled", "rmsea_scaled"
     for prev, lvl in zip(levels[:-1], levels[1:], strict=True):
         dchi = table.loc[lvl, "chisq"] - table.loc[prev, "chisq"]
         ddf = table.loc[lvl, "df"] - table.loc[prev, "df"]
@@ -302,9 +356,24 @@ def invariance(
                 - table.loc[prev, "df"] * table.loc[prev, "scaling_factor"]
             ) / ddf
             dchi = dchi / cd
+        p_delta = float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan
+        if ordinal and ddf > 0:  # Satorra (2000), mean-and-variance adjusted
+            from ..estimators.multigroup import satorra2000_difference
+
+            a_, b_ = ord_state[prev], ord_state[lvl]
+            dchi, _, p_delta = satorra2000_difference(
+                a_["engine"],
+                a_["estimate"],
+                table.loc[prev, "chisq"],
+                table.loc[prev, "df"],
+                b_["engine"],
+                b_["estimate"],
+                table.loc[lvl, "chisq"],
+                table.loc[lvl, "df"],
+            )
         table.loc[lvl, "delta_chisq"] = dchi
         table.loc[lvl, "delta_df"] = ddf
-        table.loc[lvl, "p_delta"] = float(stats.chi2.sf(max(dchi, 0.0), ddf)) if ddf > 0 else np.nan
+        table.loc[lvl, "p_delta"] = p_delta
         table.loc[lvl, "delta_cfi"] = table.loc[lvl, cfi] - table.loc[prev, cfi]
         table.loc[lvl, "delta_rmsea"] = table.loc[lvl, rmsea] - table.loc[prev, rmsea]
         table.loc[lvl, "delta_srmr"] = table.loc[lvl, "srmr"] - table.loc[prev, "srmr"]

@@ -77,6 +77,9 @@ CASES <- list(
   inv_metric_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = "loadings", estimator = "MLR")',
   inv_scalar_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"), estimator = "MLR")',
   inv_strict_mlr = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts", "residuals"), estimator = "MLR")',
+  ord_inv_configural = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"))',
+  ord_inv_metric = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"), group.equal = "loadings")',
+  ord_inv_scalar = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "thresholds"))',
   inv_scalar_partial = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"), group.partial = c("sat1 ~ 1"))'
 )
 
@@ -186,6 +189,8 @@ out$inv_lrt <- list(metric = lrt("inv_metric", "inv_configural"),
 out$inv_lrt_mlr <- list(metric = lrt("inv_metric_mlr", "inv_configural_mlr"),
                         scalar = lrt("inv_scalar_mlr", "inv_metric_mlr"),
                         strict = lrt("inv_strict_mlr", "inv_scalar_mlr"))
+out$ord_inv_lrt <- list(metric = lrt("ord_inv_metric", "ord_inv_configural"),
+                        scalar = lrt("ord_inv_scalar", "ord_inv_metric"))
 out[["_provenance"]] <- list(R_version = R_VERSION, lavaan_version = LAVAAN_VERSION,
                              ecsi = ecsi_path, satisfaction = sat_path,
                              recode = "x <= 5 -> 1, 6 -> 2, 7 -> 3, 8 -> 4, x >= 9 -> 5",
