@@ -52,3 +52,11 @@ print(pls.path_coefficients.round(3))
 inv = cm.invariance(model, sat, by="gender")
 print(inv.table[["chisq", "df", "cfi", "rmsea", "delta_chisq", "p_delta", "delta_cfi"]].round(3))
 print(inv.decisions())
+
+# 5. The same ladder with the answers as ordered categories (equal thresholds = scalar)
+inv_ord = cm.invariance(model, likert5.assign(gender=sat["gender"]), by="gender", estimator="WLSMV")
+print(
+    inv_ord.table[
+        ["chisq_scaled", "df", "cfi_scaled", "rmsea_scaled", "delta_chisq", "p_delta"]
+    ].round(3)
+)
