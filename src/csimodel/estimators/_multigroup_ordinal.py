@@ -224,7 +224,16 @@ def ordinal_fit_statistics(eng: _OrdMG, t_hat: np.ndarray, N: float, T_th: int) 
     }
 
 
-def satorra2000_difference(eng1, t1, T1, df1, eng0, t0, T0, df0) -> tuple[float, float, float]:
+def satorra2000_difference(
+    eng1: _OrdMG,
+    t1: np.ndarray,
+    T1: float,
+    df1: float,
+    eng0: _OrdMG,
+    t0: np.ndarray,
+    T0: float,
+    df0: float,
+) -> tuple[float, float, float]:
     """Mean-and-variance adjusted χ² difference of nested DWLS models (Satorra 2000, delta
     method; lavaan ``lavTestLRT`` for WLSMV): model 1 the less restricted one. Returns
     (scaled difference, df difference, p-value)."""

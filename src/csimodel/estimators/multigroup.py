@@ -47,8 +47,13 @@ EQUAL = ("loadings", "intercepts", "residuals")
 
 
 def parse_partial(spec: str) -> tuple[str, str, str]:
-    """``"sat1 ~ 1"``/``"sat1 ~1"`` -> ("sat1", "~1", ""); ``"F =~ x"`` -> ("F", "=~", "x");
-    ``"x ~~ x"`` -> ("x", "~~", "x")."""
+    """Parse a ``partial=`` entry (lavaan ``group.partial`` syntax) to (lhs, op, rhs).
+
+    Examples
+    --------
+    >>> parse_partial("sat1 ~ 1"), parse_partial("SAT =~ sat2"), parse_partial("x ~~ x")
+    (('sat1', '~1', ''), ('SAT', '=~', 'sat2'), ('x', '~~', 'x'))
+    """
     s = " ".join(spec.split())
     for op in ("=~", "~~", "~1", "~ 1", "~"):
         if op in s:
@@ -239,7 +244,17 @@ def fit_multigroup(
     Returns the parameter table (``group`` column = the group label; op ``'~1'`` rows for
     intercepts and construct means), the fit indices (lavaan's multi-group definitions:
     RMSEA times √G, SRMR the ``n_g``-weighted mean of the groups' SRMR with the mean
-    residuals) and the convergence facts.
+    residuals) and the convergence facts. ``robust=True`` adds lavaan's MLR statistics.
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> d = cm.datasets.load_satisfaction()
+    >>> m = cm.Model("IMAG =~ imag1 + imag2 + imag3; SAT =~ sat1 + sat2 + sat3")
+    >>> X = [d.loc[d.gender == g, list(m.items)].to_numpy(float) for g in ("female", "male")]
+    >>> fit = fit_multigroup(m, X, ["female", "male"], equal=("loadings",))
+    >>> int(fit.fit_indices["df"]), sorted(set(fit.params["group"]))
+    (20, ['female', 'male'])
     """
     from scipy import stats  # lazy
 
