@@ -187,12 +187,7 @@ ORD_KEYS = {
 }
 
 
-@pytest.mark.parametrize("level", ["configural", "metric", "scalar"])
-def test_ordinal_levels_match_lavaan(inv_ord, level):
-    """lavaan ``cfa(inv_model, data = ord, ordered = items, group = "gender",
-    group.equal = ...)`` (WLSMV, delta parameterization; scalar = loadings + thresholds)."""
-    fit = inv_ord.fits[level]
-    ref = REF[f"ord_inv_{level}"]
+def _check_ordinal(fit, ref):
     for ours, theirs in ORD_KEYS.items():
         assert fit.fit_indices[ours] == pytest.approx(ref["fit_all"][theirs], rel=1e-3), ours
     groups = list(fit.groups)
@@ -212,6 +207,29 @@ def test_ordinal_levels_match_lavaan(inv_ord, level):
             assert r["se"] == pytest.approx(p["se"], rel=2e-3), key
             n += 1
     assert n >= int(ref["fit_all"]["npar"]) - 1
+
+
+@pytest.mark.parametrize("level", ["configural", "metric", "scalar"])
+def test_ordinal_levels_match_lavaan(inv_ord, level):
+    """lavaan ``cfa(inv_model, data = ord, ordered = items, group = "gender",
+    group.equal = ...)`` (WLSMV, delta parameterization; scalar = loadings + thresholds)."""
+    _check_ordinal(inv_ord.fits[level], REF[f"ord_inv_{level}"])
+
+
+def test_ordinal_partial_matches_lavaan():
+    """``group.partial = c("sat1|t1", "IMAG=~imag2")`` at the scalar level."""
+    from refdata import ordinal_satisfaction
+
+    data = ordinal_satisfaction().assign(gender=cm.datasets.load_satisfaction()["gender"])
+    inv = cm.invariance(
+        MODEL,
+        data,
+        by="gender",
+        estimator="WLSMV",
+        levels=("scalar",),
+        partial=["sat1 | t1", "IMAG =~ imag2"],
+    )
+    _check_ordinal(inv.fits["scalar"], REF["ord_inv_scalar_partial"])
 
 
 def test_ordinal_differences_match_lavtestlrt(inv_ord):

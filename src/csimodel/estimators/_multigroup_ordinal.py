@@ -92,6 +92,7 @@ def fit_multigroup_ordinal(
     items: list[str],
     *,
     equal: tuple[str, ...] = (),
+    partial: tuple[tuple[str, str, str], ...] = (),
     tol: float = 1e-10,
     max_iter: int = 200,
 ):
@@ -117,6 +118,12 @@ def fit_multigroup_ordinal(
     T_th = sum(len(t) for t in pcs[0].thresholds)
     eq_load = "loadings" in equal
     eq_th = "thresholds" in equal
+    part = set(partial)
+    th_keys = [
+        (it, "|", f"t{k + 1}")
+        for it, t in zip(items, pcs[0].thresholds, strict=True)
+        for k in range(len(t))
+    ]
     counter = 0
     idx: list[np.ndarray] = []
     th_idx: list[np.ndarray] = []
@@ -125,16 +132,18 @@ def fit_multigroup_ordinal(
     for g in range(G):
         ig = np.empty(len(free_pos), dtype=int)
         for a, row in enumerate(free_pos):
-            if g > 0 and eq_load and st_d.rows[row][1] == "=~":
+            if g > 0 and eq_load and st_d.rows[row][1] == "=~" and st_d.rows[row] not in part:
                 ig[a] = idx[0][a]
             else:
                 ig[a] = counter
                 counter += 1
-        if g > 0 and eq_th:
-            th = th_idx[0]
-        else:
-            th = np.arange(counter, counter + T_th)
-            counter += T_th
+        th = np.empty(T_th, dtype=int)
+        for k in range(T_th):
+            if g > 0 and eq_th and th_keys[k] not in part:
+                th[k] = th_idx[0][k]
+            else:
+                th[k] = counter
+                counter += 1
         dl = np.full(p, -1, dtype=int)
         al = np.full(J, -1, dtype=int)
         if g > 0 and eq_th:
@@ -271,6 +280,7 @@ def ordinal_multigroup_fit(
     group_labels: list,
     *,
     equal: tuple[str, ...] = (),
+    partial: tuple[tuple[str, str, str], ...] = (),
     tol: float = 1e-10,
     max_iter: int = 200,
 ) -> dict:
@@ -282,7 +292,7 @@ def ordinal_multigroup_fit(
 
     items = list(model.items)
     eng, t_hat, F, N, res, T_th, var_rows, st = fit_multigroup_ordinal(
-        model, X_list, group_labels, items, equal=equal, tol=tol, max_iter=max_iter
+        model, X_list, group_labels, items, equal=equal, partial=partial, tol=tol, max_iter=max_iter
     )
     o = ordinal_fit_statistics(eng, t_hat, N, T_th)
     G = len(X_list)

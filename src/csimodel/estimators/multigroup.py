@@ -51,10 +51,13 @@ def parse_partial(spec: str) -> tuple[str, str, str]:
 
     Examples
     --------
-    >>> parse_partial("sat1 ~ 1"), parse_partial("SAT =~ sat2"), parse_partial("x ~~ x")
-    (('sat1', '~1', ''), ('SAT', '=~', 'sat2'), ('x', '~~', 'x'))
+    >>> parse_partial("sat1 ~ 1"), parse_partial("SAT =~ sat2"), parse_partial("x | t1")
+    (('sat1', '~1', ''), ('SAT', '=~', 'sat2'), ('x', '|', 't1'))
     """
     s = " ".join(spec.split())
+    if "|" in s:  # a threshold: "x | t1"
+        lhs, rhs = (t.strip() for t in s.split("|", 1))
+        return lhs, "|", rhs
     for op in ("=~", "~~", "~1", "~ 1", "~"):
         if op in s:
             lhs, rhs = (t.strip() for t in s.split(op, 1))

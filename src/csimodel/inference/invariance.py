@@ -158,8 +158,8 @@ def invariance(
         group); multi-group DWLS on each group's thresholds and polychoric correlations in
         the delta parameterization (lavaan ``cfa(..., ordered = , group = )``): metric =
         equal loadings, scalar = equal loadings and thresholds (scaling factors ``~*~`` and
-        construct means free in every group but the first); no strict level and no
-        ``partial``. The table adds the scaled-shifted statistics (``chisq_scaled``,
+        construct means free in every group but the first); no strict level; ``partial``
+        frees loadings (``"F =~ x"``) and thresholds (``"x | t1"``). The table adds the scaled-shifted statistics (``chisq_scaled``,
         ``scaling_factor``, ``pvalue_scaled``, ``cfi_scaled``, ``tli_scaled``,
         ``rmsea_scaled``); ``delta_chisq``/``p_delta`` are the mean-and-variance adjusted
         difference test of Satorra (2000) (lavaan ``lavTestLRT``), ``delta_cfi``/
@@ -208,11 +208,11 @@ def invariance(
     if levels is None:
         levels = LEVELS[:3] if ordinal else LEVELS
     levels = tuple(levels)
-    if ordinal and ("strict" in levels or partial):
+    if ordinal and "strict" in levels:
         raise ParameterError(
             "invariance(estimator='WLSMV') fits the configural, metric and scalar (equal "
-            "thresholds) levels without partial=; strict invariance of residual variances "
-            "is not identified in the delta parameterization. Drop 'strict' / partial=."
+            "thresholds) levels; strict invariance of residual variances is not identified "
+            "in the delta parameterization. Drop 'strict'."
         )
     for lvl in levels:
         check_option(lvl, "levels", owner, LEVELS)
@@ -265,12 +265,20 @@ def invariance(
         X_list.append(X)
     part_keys = tuple(parse_partial(s) for s in partial)
     known = {(lhs, "=~", rhs) for lhs in model.constructs for rhs in model.blocks[lhs]}
-    known |= {(i, "~1", "") for i in model.items} | {(i, "~~", i) for i in model.items}
+    if ordinal:
+        known |= {(i, "|", f"t{k}") for i in model.items for k in range(1, 100)}
+    else:
+        known |= {(i, "~1", "") for i in model.items} | {(i, "~~", i) for i in model.items}
     bad = [s for s, k in zip(partial, part_keys, strict=True) if k not in known]
     if bad:
         raise ParameterError(
-            f"partial= names {bad}, which are not loadings ('F =~ x'), intercepts ('x ~ 1') "
-            "or error variances ('x ~~ x') of the model."
+            f"partial= names {bad}, which are not loadings ('F =~ x'), "
+            + (
+                "thresholds ('x | t1')"
+                if ordinal
+                else "intercepts ('x ~ 1') or error variances ('x ~~ x')"
+            )
+            + " of the model."
         )
     if ordinal:
         from ..estimators._ordinal import check_ordinal
@@ -294,7 +302,9 @@ def invariance(
             from ..estimators.multigroup import ordinal_multigroup_fit
 
             equal = ("loadings", "thresholds") if lvl == "scalar" else _EQUAL[lvl]
-            om = ordinal_multigroup_fit(model, X_list, order, equal=equal, max_iter=max_iter)
+            om = ordinal_multigroup_fit(
+                model, X_list, order, equal=equal, partial=part_keys, max_iter=max_iter
+            )
             ord_state[lvl] = om
             mg = MultiGroupFit(
                 params=om["params"],

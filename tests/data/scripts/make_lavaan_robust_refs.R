@@ -80,6 +80,7 @@ CASES <- list(
   ord_inv_configural = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"))',
   ord_inv_metric = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"), group.equal = "loadings")',
   ord_inv_scalar = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "thresholds"))',
+  ord_inv_scalar_partial = 'cfa(inv_model, data = ord, ordered = items, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "thresholds"), group.partial = c("sat1|t1", "IMAG=~imag2"))',
   inv_scalar_partial = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = c("loadings", "intercepts"), group.partial = c("sat1 ~ 1"))'
 )
 
