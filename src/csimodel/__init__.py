@@ -30,6 +30,7 @@ from .inference.groups import GroupComparison, IndexChange, compare_groups, inde
 from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
+from .prediction import PredictResults, predict_pls
 from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
@@ -80,6 +81,8 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "predict_pls",
+    "PredictResults",
     "__version__",
 ]
 
