@@ -31,13 +31,29 @@ TECHNIQUES = ("direct", "earliest")
 
 
 def construct_scores(
-    X: np.ndarray, mean: np.ndarray, sd: np.ndarray, weights: np.ndarray, standardized: bool
+    X: np.ndarray,
+    mean: np.ndarray,
+    sd: np.ndarray,
+    item_weights: np.ndarray,
+    mask: np.ndarray,
+    standardized: bool,
 ) -> np.ndarray:
-    """Construct scores ``(n, J)`` of item rows ``X`` ``(n, p)`` with the fit's constants."""
+    """Construct scores ``(n, J)`` of item rows ``X`` ``(n, p)`` with a fit's constants.
+
+    ``mean``, ``sd`` and ``item_weights`` (each item's weight in its own block) are ``(p,)``
+    for one fit or ``(n, p)`` when every row comes with its own fit (cross-validation);
+    ``mask`` ``(p, J)`` is the 0/1 block layout.
+    """
     Z = X - mean
     if standardized:
         Z = Z / sd
-    return Z @ weights
+    return (Z * item_weights) @ mask
+
+
+def _apply_paths(Y: np.ndarray, paths: np.ndarray) -> np.ndarray:
+    if paths.ndim == 3:  # one path matrix per row
+        return np.einsum("nj,njl->nl", Y, paths)
+    return Y @ paths
 
 
 def predict_constructs(
@@ -49,24 +65,23 @@ def predict_constructs(
     ----------
     Y : ndarray of shape (n, J)
         Construct scores from the items.
-    paths : ndarray of shape (J, J)
-        ``paths[i, j]``: coefficient of the path i -> j.
+    paths : ndarray of shape (J, J) or (n, J, J)
+        ``paths[i, j]``: coefficient of the path i -> j (per row if 3-D).
     exogenous : ndarray of bool, shape (J,)
         Constructs without predecessors.
     technique : {'direct', 'earliest'}
         ``'direct'``: from the scores of the direct antecedents (seminr's DA);
-        ``'earliest'``: from the exogenous scores through the total effects (EA).
+        ``'earliest'``: from the exogenous scores, carried through the model in causal
+        order (EA; equal to the total effects of the exogenous constructs).
     """
     exo = np.asarray(exogenous, dtype=bool)
     if technique == "direct":
-        out = Y @ paths
+        out = _apply_paths(Y, paths)
     else:
-        Y0 = np.where(exo, Y, 0.0)
-        out = Y0.copy()
-        # propagate through the acyclic structure: J steps reach every construct
-        J = paths.shape[0]
-        for _ in range(J):
-            nxt = np.where(exo, Y, out @ paths)
+        out = np.where(exo, Y, 0.0)
+        # acyclic structure: after at most J steps every construct is reached
+        for _ in range(paths.shape[-1]):
+            nxt = np.where(exo, Y, _apply_paths(out, paths))
             if np.array_equal(nxt, out):
                 break
             out = nxt
@@ -87,11 +102,11 @@ def predict_items(
     ----------
     Yhat : ndarray of shape (n, J)
         Predicted construct scores.
-    loadings : ndarray of shape (q,)
+    loadings : ndarray of shape (q,) or (n, q)
         Loading of each predicted item on its own construct.
     construct_of : ndarray of int, shape (q,)
         Column of ``Yhat`` holding each item's construct.
-    mean, sd : ndarray of shape (q,)
+    mean, sd : ndarray of shape (q,) or (n, q)
         The items' means and standard deviations.
     """
     return mean + sd * loadings * Yhat[:, construct_of]
@@ -211,9 +226,11 @@ def predict_new(
         min_rows=1,
         require_variation=False,
     )
-    W = np.zeros((len(need), len(const.constructs)))
-    W[np.arange(len(need)), const.construct_of[pos]] = const.weights[pos]
-    Y = construct_scores(p.X, const.mean[pos], const.sd[pos], W, const.standardized)
+    mask = np.zeros((len(need), len(const.constructs)))
+    mask[np.arange(len(need)), const.construct_of[pos]] = 1.0
+    Y = construct_scores(
+        p.X, const.mean[pos], const.sd[pos], const.weights[pos], mask, const.standardized
+    )
     Yhat = predict_constructs(Y, const.paths, const.exogenous, "earliest")
     endo_pos = [const.constructs.index(c) for c in endo]
     if output == "scores":

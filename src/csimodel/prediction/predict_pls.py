@@ -56,37 +56,41 @@ def cross_validate(res: Any, labels: np.ndarray, k: int, technique: str, lm: str
 
     Returns a dict of arrays of shape ``(repeats, n, q)`` (``pls``, ``lm``, ``mean``: the
     training mean of the fold holding the respondent out, ``sd``: its training SD) and
-    ``(repeats, n, n_endo)`` (``scores``: predicted construct scores), with the fits.
+    ``(repeats, n, n_endo)`` (``scores``: predicted construct scores), with the fits. Every
+    respondent is predicted with the constants of the training fit that held it out
+    (gathered per row, so each repetition is a handful of array operations).
     """
     fits = training_fits(res, labels, k, owner)
     lay = _Layout(res.model)
     X = res.data.X
     est = fits.est
     standardized = bool(getattr(res.estimator, "standardize", True))
+    mask = lay.mask.astype(float)
+    item_w = (est.weights * mask).sum(axis=2)  # (B, p): each item's weight in its block
+    loads = est.block_loadings[:, lay.load_idx[0], lay.load_idx[1]]  # (B, q)
     R, n = labels.shape
-    q = len(lay.q)
-    betas = {}
+    betas = []
     for c in lay.endo:
         preds = lay.exo_items if lm == "exogenous" else lay.direct[c]
-        betas[c] = (preds, lm_coefficients(fits, preds, lay.targets[c], owner, repr(c)))
-    out = {name: np.empty((R, n, q)) for name in ("pls", "lm", "mean", "sd")}
+        betas.append(
+            (preds, lay.targets[c], lm_coefficients(fits, preds, lay.targets[c], owner, repr(c)))
+        )
+    out = {name: np.empty((R, n, len(lay.q))) for name in ("pls", "lm", "mean", "sd")}
     out["scores"] = np.empty((R, n, len(lay.endo)))
-    loads = est.block_loadings[:, lay.load_idx[0], lay.load_idx[1]]  # (B, q)
-    for b in range(len(fits.weights)):
-        r = b // k
-        h = fits.holdout(b)
+    for r in range(R):
+        b = r * k + labels[r]  # the training fit that holds each respondent out
         m, s = fits.mean[b], fits.sd[b]
-        Y = construct_scores(X[h], m, s, est.weights[b], standardized)
+        Y = construct_scores(X, m, s, item_w[b], mask, standardized)
         Yhat = predict_constructs(Y, est.paths[b], lay.exo_mask, technique)
-        out["pls"][r, h] = predict_items(Yhat, loads[b], lay.construct_of, m[lay.q], s[lay.q])
-        out["scores"][r, h] = Yhat[:, lay.endo_pos]
-        out["mean"][r, h] = m[lay.q]
-        out["sd"][r, h] = s[lay.q]
+        mq, sq = m[:, lay.q], s[:, lay.q]
+        out["pls"][r] = predict_items(Yhat, loads[b], lay.construct_of, mq, sq)
+        out["scores"][r] = Yhat[:, lay.endo_pos]
+        out["mean"][r] = mq
+        out["sd"][r] = sq
         col = 0
-        for c in lay.endo:
-            preds, beta = betas[c]
-            t = lay.targets[c]
-            out["lm"][r, h, col : col + len(t)] = m[t] + (X[np.ix_(h, preds)] - m[preds]) @ beta[b]
+        for preds, t, beta in betas:
+            dev = X[:, preds] - m[:, preds]
+            out["lm"][r, :, col : col + len(t)] = m[:, t] + np.einsum("np,npt->nt", dev, beta[b])
             col += len(t)
     return out, fits, lay
 
