@@ -30,7 +30,7 @@ from .inference.groups import GroupComparison, IndexChange, compare_groups, inde
 from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
-from .prediction import CVPATResults, PredictResults, cvpat, predict_pls
+from .prediction import CVPATResults, PredictResults, blindfolding, cvpat, predict_pls
 from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
@@ -85,6 +85,7 @@ __all__ = [
     "PredictResults",
     "cvpat",
     "CVPATResults",
+    "blindfolding",
     "__version__",
 ]
 
