@@ -140,3 +140,48 @@ for name, case in CASES.items():
 
 OUT.write_text(json.dumps(out, indent=0) + "\n")
 print("wrote", OUT)
+
+# --- information criteria (seminr's it_criteria: AIC and BIC per endogenous construct)
+from seminr.evaluate.effects import it_criteria
+
+ecsi = pd.read_csv(DATA / "ecsi_mobi.csv").astype(float)
+ECSI_BLOCKS = {
+    "Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
+    "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+    "Quality": [f"PERQ{i}" for i in range(1, 8)],
+    "Value": ["PERV1", "PERV2"],
+    "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"],
+    "Complaints": ["CUSCO"],
+    "Loyalty": ["CUSL1", "CUSL2", "CUSL3"],
+}
+ECSI_PATHS = [
+    ("Image", "Expectation"),
+    ("Image", "Satisfaction"),
+    ("Image", "Loyalty"),
+    ("Expectation", "Quality"),
+    ("Expectation", "Value"),
+    ("Expectation", "Satisfaction"),
+    ("Quality", "Value"),
+    ("Quality", "Satisfaction"),
+    ("Value", "Satisfaction"),
+    ("Satisfaction", "Complaints"),
+    ("Satisfaction", "Loyalty"),
+    ("Complaints", "Loyalty"),
+]
+mm = seminr.constructs(
+    *[seminr.composite(c, its, weights=seminr.mode_A) for c, its in ECSI_BLOCKS.items()]
+)
+sm = seminr.relationships(*[seminr.paths(a, b) for a, b in ECSI_PATHS])
+model = seminr.estimate_pls(
+    ecsi, mm, sm, inner_weights=seminr.path_weighting, max_it=10_000, stop_criterion=14
+)
+ic = it_criteria(model)
+out["it_criteria_ecsi"] = {
+    "call": "seminr.evaluate.effects.it_criteria(estimate_pls(ecsi_mobi, ECSI, path_weighting, "
+    "max_it=10000, stop_criterion=14))",
+    "constructs": list(ic.cols),
+    "AIC": ic.values[0].tolist(),
+    "BIC": ic.values[1].tolist(),
+}
+OUT.write_text(json.dumps(out, indent=0) + "\n")
+print("wrote it_criteria to", OUT)
