@@ -470,6 +470,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     if args.estimator == "cbsem":
         raise UserError("'csimodel predict' needs a PLS model: use --estimator pls or plsc")
+    _check_output(args.report, "report")
     res = _fit_from_args(args)
     pp = _with_warnings(
         csimodel.predict_pls,
@@ -490,6 +491,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             repeats=args.repeats,
             random_state=args.seed,
         )
+    if args.report:
+        path = _with_warnings(write_report, res, args.report, prediction=pp)
+        _info(args, f"report written to {path}")
     if args.json:
 
         def records(df):
@@ -550,6 +554,9 @@ def _add_predict_parser(sub: Any) -> None:
     )
     pr.add_argument("--seed", type=int, metavar="S", help="random seed of the folds")
     pr.add_argument("--cvpat", choices=["ia", "lm"], help="also run CVPAT against this benchmark")
+    pr.add_argument(
+        "--report", metavar="FILE.html", help="write an HTML report with a prediction section"
+    )
     pr.add_argument("--json", action="store_true", help="print the metrics as JSON")
     pr.add_argument("--quiet", "-q", action="store_true", help="print nothing (errors only)")
     pr.set_defaults(func=_cmd_predict)

@@ -54,3 +54,28 @@ def test_predict_errors_one_line(tmp_path):
         env=ENV,
     )
     assert r.returncode == 2 and "needs a PLS model" in r.stderr
+
+
+def test_report_prediction_section(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    code = cli.main(
+        [
+            "predict",
+            "--example",
+            "ecsi",
+            "--folds",
+            "5",
+            "--repeats",
+            "1",
+            "--report",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Prediction (PLSpredict)" in text
+    assert "Out-of-sample prediction errors per indicator" in text  # the figure was drawn
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    plain = res.report(tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "PLSpredict" not in plain  # only when asked

@@ -195,6 +195,7 @@ def render_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    prediction: Any = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
     from .._version import __version__
@@ -248,6 +249,8 @@ def render_report(
         qa = _try_assess(res)
         if qa is not None:
             parts.append("<h2>Assessment</h2>" + qa.summary().as_html())
+    if prediction is not None:
+        parts.append(_prediction_section(prediction))
     for heading, obj in (extra or {}).items():
         body = obj.as_html() if hasattr(obj, "as_html") else _frame_html(obj)
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
@@ -256,6 +259,18 @@ def render_report(
         "All numbers are rounded to 3 decimals for display only.</footer></body></html>"
     )
     return "".join(parts)
+
+
+def _prediction_section(pp: Any) -> str:
+    """PLSpredict section: metrics and the prediction-error distributions."""
+    body = "<h2>Prediction (PLSpredict)</h2>" + pp.summary().as_html()
+    png = _draw(lambda: pp.plot())
+    if png is not None:
+        body += (
+            f"<div class='figure'>{_img_tag(png, 'Prediction errors')}"
+            "<div class='caption'>Out-of-sample prediction errors per indicator</div></div>"
+        )
+    return body
 
 
 def _frame_html(obj: Any) -> str:
@@ -303,6 +318,7 @@ def write_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    prediction: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of a fit.
 
@@ -335,6 +351,9 @@ def write_report(
         intervals, p values) and significance stars on the path diagram.
     extra : mapping of str to table, optional
         Further sections, heading -> DataFrame or Summary.
+    prediction : PredictResults, optional
+        A :func:`csimodel.predict_pls` result of this fit: a prediction section with its
+        metrics and the prediction-error distributions.
 
     Returns
     -------
@@ -362,6 +381,7 @@ def write_report(
         ipma_target=ipma_target,
         boot=boot,
         extra=extra,
+        prediction=prediction,
     )
     path.write_text(text, encoding="utf-8")
     return path
