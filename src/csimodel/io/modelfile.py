@@ -175,7 +175,9 @@ def _fail(what: str) -> ModelFileError:
     return ModelFileError(f"Invalid csimodel model file: {what}.")
 
 
-def _keys(obj: Any, expected: set[str], where: str, optional: set[str] = frozenset()) -> None:
+def _keys(
+    obj: Any, expected: set[str], where: str, optional: frozenset[str] | set[str] = frozenset()
+) -> None:
     if not isinstance(obj, dict):
         raise _fail(f"{where} must be a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - expected - optional)

@@ -149,13 +149,13 @@ class PredictionConstants:
         self.standardized = standardized
         self.scale_low = scale_low
         self.scale_high = scale_high
-        self.exogenous = ~paths.astype(bool).any(axis=0)
+        self.exogenous: np.ndarray = np.asarray(~paths.astype(bool).any(axis=0), dtype=bool)
         ci = {c: k for k, c in enumerate(self.constructs)}
         self.construct_of = np.array([ci[c] for c in self.constructs for _ in blocks[c]], int)
 
     @property
     def endogenous(self) -> list[str]:
-        return [c for c, e in zip(self.constructs, self.exogenous, strict=True) if not e]
+        return [c for c, e in zip(self.constructs, self.exogenous.tolist(), strict=True) if not e]
 
     @property
     def exogenous_items(self) -> list[str]:
@@ -237,7 +237,6 @@ def predict_new(
         return pd.DataFrame(Yhat[:, endo_pos], index=p.row_labels, columns=endo)
     items = [i for c in endo for i in const.blocks[c]]
     ip = [const.items.index(i) for i in items]
-    Xhat = predict_items(
-        Yhat, const.loadings[ip], const.construct_of[ip], const.mean[ip], const.sd[ip]
-    )
+    loadings = np.asarray(const.loadings)
+    Xhat = predict_items(Yhat, loadings[ip], const.construct_of[ip], const.mean[ip], const.sd[ip])
     return pd.DataFrame(Xhat, index=p.row_labels, columns=items)

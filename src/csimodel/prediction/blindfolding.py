@@ -24,7 +24,7 @@ def _nearest_valid(n: int, d: int) -> int:
 
 
 def _check_distance(d: Any, n: int) -> int:
-    if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 2 <= d < n:
+    if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 2 <= int(d) < n:
         raise DataError(
             "The 'omission_distance' parameter of blindfolding must be an integer between 2 and "
             f"n - 1 = {n - 1} (5 to 12 is usual). Got {d!r} instead."

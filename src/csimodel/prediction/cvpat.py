@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,9 @@ from .._validation import check_option
 from ..exceptions import DataError, ModelError
 from ._folds import check_pls_result, fold_labels
 from .predict_pls import cross_validate
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["cvpat", "CVPATResults"]
 
@@ -45,10 +48,20 @@ class CVPATResults(Frozen):
         ``table``.
     """
 
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    benchmark: str
+    benchmark_label: str
+    units: str
+    k: int
+    repeats: int
+    n_used: int
+    n_total: int
+
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
 
-    def summary(self):
+    def summary(self) -> Summary:
         from ..report.summary import Summary
 
         s = Summary("csimodel CVPAT (cross-validated predictive ability test)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,10 @@ from .._frozen import Frozen
 from .._validation import check_option
 from ..numeric.prediction import construct_scores, predict_constructs, predict_items
 from ._folds import check_pls_result, check_technique, fold_labels, lm_coefficients, training_fits
+
+if TYPE_CHECKING:
+    from ..plotting.prediction import PredictionErrorDisplay
+    from ..report.summary import Summary
 
 __all__ = ["predict_pls", "PredictResults"]
 
@@ -118,6 +122,22 @@ class PredictResults(Frozen):
         Fold (1..k) of every used respondent, one column per repetition.
     """
 
+    k: int
+    repeats: int
+    technique: str
+    lm_predictors: str
+    n_used: int
+    n_total: int
+    item_construct: list[str]
+    actual: np.ndarray
+    actual_scores: np.ndarray
+    benchmark_mean: np.ndarray
+    construct_benchmark: np.ndarray
+    predictions: pd.DataFrame
+    lm_predictions: pd.DataFrame
+    construct_predictions: pd.DataFrame
+    folds: pd.DataFrame
+
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
 
@@ -161,7 +181,7 @@ class PredictResults(Frozen):
             columns=self.predictions.columns,
         )
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Item and construct metrics, settings, and the guideline's comparison with LM."""
         from ..report.summary import Summary
 
@@ -189,7 +209,7 @@ class PredictResults(Frozen):
         )
         return s
 
-    def plot(self, *, ax: Any = None, bins: int = 20):
+    def plot(self, *, ax: Any = None, bins: int = 20) -> PredictionErrorDisplay:
         """Histograms of the prediction errors per indicator (a Display object)."""
         from ..plotting.prediction import PredictionErrorDisplay
 
