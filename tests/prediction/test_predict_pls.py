@@ -41,7 +41,7 @@ def _mixed():
     return cm.Model(MIXED), cm.datasets.load_ecsi_mobi()
 
 
-def _by_hand(model, data, labels, technique, lm_predictors):
+def _by_hand(model, data, labels, technique, lm_predictors, standardize=True):
     """Refit on every training fold with cm.PLS().fit and predict the holdout by hand."""
     endo = [c for c in model.constructs if c in model.endogenous]
     exo = [c for c in model.constructs if c not in model.endogenous]
@@ -53,12 +53,14 @@ def _by_hand(model, data, labels, technique, lm_predictors):
     cpred = pd.DataFrame(np.nan, index=range(n), columns=endo)
     for f in np.unique(labels):
         tr, ho = data[labels != f], data[labels == f]
-        r = cm.PLS(tol=1e-12, max_iter=1000).fit(model, tr)
+        r = cm.PLS(tol=1e-12, max_iter=1000, standardize=standardize).fit(model, tr)
         X = tr[list(model.items)].to_numpy(float)
         mean, sd = X.mean(axis=0), X.std(axis=0, ddof=1)
         mean = pd.Series(mean, index=model.items)
         sd = pd.Series(sd, index=model.items)
-        Z = (ho[list(model.items)] - mean) / sd
+        Z = ho[list(model.items)] - mean
+        if standardize:  # otherwise the weights apply to centred items
+            Z = Z / sd
         Y = pd.DataFrame(index=ho.index, columns=model.constructs, dtype=float)
         for c in model.constructs:
             w = r.outer_weights.loc[c]
@@ -133,6 +135,19 @@ def test_explicit_folds_equal_refits(which, technique, lm_predictors):
     np.testing.assert_allclose(ct["mae"], np.abs(ce).mean(0), rtol=0, atol=TOL)
     cq2 = 1 - (ce**2).sum(0) / ((S.to_numpy() - cb) ** 2).sum(0)
     np.testing.assert_allclose(ct["q2_predict"], cq2, rtol=0, atol=TOL)
+
+
+def test_unstandardized_fit_equals_refits():
+    """standardize=False: weights of centred items; item predictions are unchanged in form."""
+    model, data = _mixed()
+    labels = np.arange(len(data)) % 4
+    res = cm.PLS(tol=1e-12, max_iter=1000, standardize=False).fit(model, data)
+    pp = cm.predict_pls(res, folds=labels, repeats=1, technique="earliest")
+    pls, lm, _, cpred = _by_hand(model, data, labels, "earliest", "exogenous", standardize=False)
+    np.testing.assert_allclose(pp.predictions.to_numpy(), pls.to_numpy(), rtol=0, atol=TOL)
+    np.testing.assert_allclose(
+        pp.construct_predictions.to_numpy(), cpred.to_numpy(), rtol=0, atol=TOL
+    )
 
 
 def test_repeats_average_predictions():
