@@ -102,3 +102,17 @@ def test_bad_output_and_scale(fit):
     bad.loc[bad.index[0], "IMAG1"] = 11
     with pytest.raises(cm.DataError, match="IMAG1"):
         res.predict(bad)
+
+
+def test_arrays_in_model_order(fit):
+    res, data = fit
+    exo = list(res.model.blocks["Image"])
+    a = res.predict(data[exo].to_numpy())
+    b = res.predict(data[list(res.model.items)].to_numpy())
+    ref = res.predict(data)
+    np.testing.assert_array_equal(a.to_numpy(), ref.to_numpy())
+    np.testing.assert_array_equal(b.to_numpy(), ref.to_numpy())
+    one = res.to_scoring_model().predict(data[exo].to_numpy()[0])
+    np.testing.assert_array_equal(one.to_numpy(), ref.to_numpy()[:1])
+    with pytest.raises(cm.DataError, match="one column per exogenous item \\(5"):
+        res.predict(data[exo].to_numpy()[:, :3])

@@ -167,6 +167,24 @@ class PredictionConstants:
         ]
 
 
+def _array_frame(data: np.ndarray, need: list[str], items: tuple[str, ...], owner: str):
+    """A plain array: one column per exogenous item, or per model item, in model order."""
+    import pandas as pd
+
+    from ..exceptions import DataError
+
+    arr = data[None, :] if data.ndim == 1 else data
+    if arr.ndim != 2 or arr.shape[1] not in (len(need), len(items)):
+        raise DataError(
+            f"{owner} got an array of shape {data.shape}; a plain array needs one column per "
+            f"exogenous item ({len(need)}: {', '.join(need[:5])}{', ...' if len(need) > 5 else ''}) "
+            f"or per model item ({len(items)}), in model order. Pass a DataFrame with named "
+            "columns instead."
+        )
+    cols = need if arr.shape[1] == len(need) else list(items)
+    return pd.DataFrame(arr, columns=cols)
+
+
 def predict_new(
     const: PredictionConstants,
     data,
@@ -179,7 +197,8 @@ def predict_new(
     """Predicted endogenous construct scores or items of new respondents (a DataFrame).
 
     The new rows pass through :func:`csimodel.data.prepare` with the fit's answer scale; only
-    the items of the exogenous constructs are read (other columns are ignored), so the
+    the items of the exogenous constructs are read (other columns are ignored; a plain 2-D
+    array holds one column per exogenous item, or per model item, in model order), so the
     endogenous answers need not be known. Predictions use the earliest antecedents (the
     exogenous constructs) through the total effects.
     """
@@ -205,6 +224,8 @@ def predict_new(
         )
     need = const.exogenous_items
     pos = [const.items.index(i) for i in need]
+    if isinstance(data, np.ndarray) and not data.dtype.names:
+        data = _array_frame(data, need, const.items, owner)
     if isinstance(data, pd.DataFrame):
         absent = [i for i in need if i not in set(data.columns)]
         if absent:

@@ -211,9 +211,10 @@ class FitResults(DataCounts, Frozen):
 
         Parameters
         ----------
-        data : pandas.DataFrame or dict of columns
+        data : pandas.DataFrame, dict of columns or 2-D array
             One row per new respondent with the exogenous constructs' item columns (other
-            columns are ignored). Answers outside the fit's declared scale raise
+            columns are ignored). A plain array holds one column per exogenous item (or per
+            model item) in model order. Answers outside the fit's declared scale raise
             :class:`~csimodel.DataError`.
         output : {'scores', 'items'}, default='scores'
             ``'scores'``: predicted standardized scores of the endogenous constructs;

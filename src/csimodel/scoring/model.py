@@ -363,8 +363,9 @@ class ScoringModel:
 
         Parameters
         ----------
-        data : pandas.DataFrame or dict of columns
-            One row per respondent with the exogenous items (other columns ignored).
+        data : pandas.DataFrame, dict of columns or 2-D array
+            One row per respondent with the exogenous items (other columns ignored); a plain
+            array holds one column per exogenous item (or per model item) in model order.
         output : {'scores', 'items'}, default='scores'
             Predicted standardized construct scores, or predicted item answers (needs a model
             file that stores loadings; re-save older files from their fit).
