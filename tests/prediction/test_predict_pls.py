@@ -179,3 +179,32 @@ def test_summary_and_plot(tmp_path):
     disp = pp.plot()
     assert len([a for a in disp.figure_.axes if a.has_data()]) == 4
     disp.figure_.savefig(tmp_path / "e.png")
+
+
+@pytest.mark.parametrize("seed", [0, 7, 42])
+def test_item_rescaling_and_order_invariance(seed):
+    """Rescaling an item rescales its predictions and errors; Q²_predict and the construct
+    metrics do not change; reordering the rows with the labels changes nothing."""
+    model, data = _corp()
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(len(data)) % 6
+    res = cm.PLS(tol=1e-12).fit(model, data)
+    pp = cm.predict_pls(res, folds=labels, repeats=1)
+    scaled = data.assign(cusl_2=data["cusl_2"] * 10 + 3)
+    ps = cm.predict_pls(cm.PLS(tol=1e-12).fit(model, scaled), folds=labels, repeats=1)
+    np.testing.assert_allclose(
+        ps.predictions["cusl_2"], pp.predictions["cusl_2"] * 10 + 3, rtol=1e-10
+    )
+    np.testing.assert_allclose(ps.items["q2_predict"], pp.items["q2_predict"], atol=1e-10)
+    np.testing.assert_allclose(
+        ps.items.loc["cusl_2", "pls_rmse"], pp.items.loc["cusl_2", "pls_rmse"] * 10, rtol=1e-10
+    )
+    pd.testing.assert_frame_equal(ps.constructs, pp.constructs, atol=1e-10)
+    order = rng.permutation(len(data))
+    po = cm.predict_pls(
+        cm.PLS(tol=1e-12).fit(model, data.iloc[order]), folds=labels[order], repeats=1
+    )
+    pd.testing.assert_frame_equal(po.items, pp.items, atol=1e-10)
+    pd.testing.assert_frame_equal(
+        po.predictions.loc[pp.predictions.index], pp.predictions, atol=1e-10
+    )
