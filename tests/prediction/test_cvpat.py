@@ -109,3 +109,15 @@ def test_power_true_model_beats_model_missing_a_path():
         tab = cm.cvpat(t, s, folds=10, repeats=1, random_state=rng).table
         rej.append(tab.loc["Y", "p"] < 0.05)
     assert np.mean(rej) >= 0.9
+
+
+def test_composite_endogenous_constructs_left_out():
+    """As in the authors' R code, only reflective endogenous constructs enter the loss."""
+    data = cm.datasets.load_ecsi_mobi()
+    syntax = cm.models.ecsi().syntax.replace("Value =~", "Value <~")
+    res = cm.PLS().fit(syntax, data)
+    cv = cm.cvpat(res, folds=5, repeats=1, random_state=0)
+    assert "Value" not in cv.table.index and "Satisfaction" in cv.table.index
+    only_b = cm.PLS().fit("X =~ CUSA1 + CUSA2\nY <~ CUSL1 + CUSL3\nY ~ X", data)
+    with pytest.raises(cm.ModelError, match="reflective"):
+        cm.cvpat(only_b)

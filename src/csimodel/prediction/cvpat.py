@@ -98,8 +98,9 @@ def cvpat(
     antecedents. The benchmark ``'ia'`` predicts every item by its training mean, ``'lm'``
     regresses each endogenous item (with intercept) on the items of its construct's direct
     antecedents. The loss of respondent *i* is the mean squared prediction error over the
-    items of the endogenous constructs (per construct and overall), averaged over the
-    repetitions. With :math:`D_i = L_i^{benchmark} - L_i^{model}`,
+    items of the reflective (``=~``) endogenous constructs (per construct and overall;
+    composite endogenous constructs are left out, as in the authors' R code), averaged over
+    the repetitions. With :math:`D_i = L_i^{benchmark} - L_i^{model}`,
 
     .. math:: t = \\frac{\\bar D}{s_D / \\sqrt{n}}, \\qquad p = P(T_{n-1} > t),
 
@@ -157,7 +158,15 @@ def cvpat(
     out, _, lay = cross_validate(res, labels, k, "direct", "direct", owner)
     out["actual"] = res.data.X[:, lay.q]
     names = lay.endo_items
-    groups = {c: [names.index(i) for i in res.model.blocks[c]] for c in lay.endo}
+    # as in the authors' code, only reflective (mode A) endogenous constructs are predicted
+    reflective = [c for c in lay.endo if res.model.modes[c] == "A"]
+    if not reflective:
+        raise ModelError(
+            "cvpat compares predictions of the items of reflective endogenous constructs "
+            "('=~'), and the model's endogenous constructs are all composites ('<~'). Define "
+            "an endogenous construct as reflective or use cm.predict_pls."
+        )
+    groups = {c: [names.index(i) for i in res.model.blocks[c]] for c in reflective}
     if res_alt is not None:
         check_pls_result(res_alt, owner)
         if res_alt.n_used != res.n_used or not np.array_equal(
@@ -170,7 +179,13 @@ def cvpat(
             )
         out_alt, _, lay_alt = cross_validate(res_alt, labels, k, "direct", "direct", owner)
         out_alt["actual"] = res_alt.data.X[:, lay_alt.q]
-        shared = [i for i in names if i in set(lay_alt.endo_items)]
+        alt_reflective = {
+            i
+            for c in lay_alt.endo
+            if res_alt.model.modes[c] == "A"
+            for i in res_alt.model.blocks[c]
+        }
+        shared = [names[j] for g in groups.values() for j in g if names[j] in alt_reflective]
         if not shared:
             raise ModelError(
                 "cvpat: res and res_alt share no items of endogenous constructs, so their "
@@ -181,7 +196,7 @@ def cvpat(
         alt_cols = {i: lay_alt.endo_items.index(i) for i in shared}
         label = "competing model (res_alt)"
     else:
-        shared = names
+        shared = [names[j] for g in groups.values() for j in g]
         label = "indicator averages (IA)" if benchmark == "ia" else "linear model (LM)"
     rows = {**{c: g for c, g in groups.items()}, "overall": [names.index(i) for i in shared]}
     table, diffs = [], {}
