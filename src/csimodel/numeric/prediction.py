@@ -23,9 +23,19 @@ have unit variance.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["TECHNIQUES", "construct_scores", "predict_constructs", "predict_items"]
+__all__ = [
+    "TECHNIQUES",
+    "construct_scores",
+    "predict_constructs",
+    "predict_items",
+    "PredictionConstants",
+    "predict_rows",
+    "predict_new",
+]
 
 TECHNIQUES = ("direct", "earliest")
 
@@ -185,33 +195,13 @@ def _array_frame(data: np.ndarray, need: list[str], items: tuple[str, ...], owne
     return pd.DataFrame(arr, columns=cols)
 
 
-def predict_new(
-    const: PredictionConstants,
-    data,
-    *,
-    output: str = "scores",
-    missing: str = "listwise",
-    missing_values=(),
-    owner: str = "predict",
-):
-    """Predicted endogenous construct scores or items of new respondents (a DataFrame).
-
-    The new rows pass through :func:`csimodel.data.prepare` with the fit's answer scale; only
-    the items of the exogenous constructs are read (other columns are ignored; a plain 2-D
-    array holds one column per exogenous item, or per model item, in model order), so the
-    endogenous answers need not be known. Predictions use the earliest antecedents (the
-    exogenous constructs) through the total effects.
-    """
-    import pandas as pd
-
+def check_request(const: PredictionConstants, output: str, owner: str) -> None:
+    """The model must have endogenous constructs (and loadings for ``output='items'``)."""
     from .._validation import check_option
-    from ..data import _rows, prepare
-    from ..exceptions import DataError, ModelError
+    from ..exceptions import ModelError
 
     check_option(output, "output", owner, OUTPUTS)
-    check_option(missing, "missing", owner, ("listwise", "error"))
-    endo = const.endogenous
-    if not endo:
+    if not const.endogenous:
         raise ModelError(
             f"{owner} predicts endogenous constructs, and the model has none. Add a structural "
             "path ('Target ~ Source') to the model."
@@ -222,6 +212,59 @@ def predict_new(
             "(it was written by an older csimodel). Re-save it from its fit with "
             "res.to_scoring_model().save(path), or use output='scores'."
         )
+
+
+def predict_rows(
+    const: PredictionConstants, X: np.ndarray, output: str = "scores"
+) -> tuple[np.ndarray, list[str]]:
+    """Predictions ``(n, m)`` and their column names from validated exogenous answers.
+
+    ``X`` holds one column per item of :attr:`PredictionConstants.exogenous_items`, already
+    through a data door (checked numbers, scale, missing policy).
+    """
+    need = const.exogenous_items
+    pos = [const.items.index(i) for i in need]
+    mask = np.zeros((len(need), len(const.constructs)))
+    mask[np.arange(len(need)), const.construct_of[pos]] = 1.0
+    Y = construct_scores(
+        X, const.mean[pos], const.sd[pos], const.weights[pos], mask, const.standardized
+    )
+    Yhat = predict_constructs(Y, const.paths, const.exogenous, "earliest")
+    endo = const.endogenous
+    if output == "scores":
+        return Yhat[:, [const.constructs.index(c) for c in endo]], endo
+    items = [i for c in endo for i in const.blocks[c]]
+    ip = [const.items.index(i) for i in items]
+    loadings = np.asarray(const.loadings)
+    Xhat = predict_items(Yhat, loadings[ip], const.construct_of[ip], const.mean[ip], const.sd[ip])
+    return Xhat, items
+
+
+def predict_new(
+    const: PredictionConstants,
+    data: Any,
+    *,
+    output: str = "scores",
+    missing: str = "listwise",
+    missing_values: Any = (),
+    owner: str = "predict",
+) -> Any:
+    """Predicted endogenous construct scores or items of new respondents (a DataFrame).
+
+    The new rows pass through :func:`csimodel.data.prepare` with the fit's answer scale; only
+    the items of the exogenous constructs are read (other columns are ignored; a plain 2-D
+    array holds one column per exogenous item, or per model item, in model order), so the
+    endogenous answers need not be known. Predictions use the earliest antecedents (the
+    exogenous constructs) through the total effects (:func:`predict_rows`).
+    """
+    import pandas as pd
+
+    from .._validation import check_option
+    from ..data import _rows, prepare
+    from ..exceptions import DataError
+
+    check_request(const, output, owner)
+    check_option(missing, "missing", owner, ("listwise", "error"))
     need = const.exogenous_items
     pos = [const.items.index(i) for i in need]
     if isinstance(data, np.ndarray) and not data.dtype.names:
@@ -247,17 +290,5 @@ def predict_new(
         min_rows=1,
         require_variation=False,
     )
-    mask = np.zeros((len(need), len(const.constructs)))
-    mask[np.arange(len(need)), const.construct_of[pos]] = 1.0
-    Y = construct_scores(
-        p.X, const.mean[pos], const.sd[pos], const.weights[pos], mask, const.standardized
-    )
-    Yhat = predict_constructs(Y, const.paths, const.exogenous, "earliest")
-    endo_pos = [const.constructs.index(c) for c in endo]
-    if output == "scores":
-        return pd.DataFrame(Yhat[:, endo_pos], index=p.row_labels, columns=endo)
-    items = [i for c in endo for i in const.blocks[c]]
-    ip = [const.items.index(i) for i in items]
-    loadings = np.asarray(const.loadings)
-    Xhat = predict_items(Yhat, loadings[ip], const.construct_of[ip], const.mean[ip], const.sd[ip])
-    return pd.DataFrame(Xhat, index=p.row_labels, columns=items)
+    values, cols = predict_rows(const, p.X, output)
+    return pd.DataFrame(values, index=p.row_labels, columns=cols)
