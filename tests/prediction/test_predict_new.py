@@ -116,3 +116,30 @@ def test_arrays_in_model_order(fit):
     np.testing.assert_array_equal(one.to_numpy(), ref.to_numpy()[:1])
     with pytest.raises(cm.DataError, match="one column per exogenous item \\(5"):
         res.predict(data[exo].to_numpy()[:, :3])
+
+
+def test_dicts_and_records_bit_identical_to_frames(fit):
+    """The record door of ScoringModel.score serves predict too: same numbers, every form."""
+    res, data = fit
+    sm = res.to_scoring_model()
+    exo = list(res.model.blocks["Image"])
+    rows = data[exo].head(4)
+    recs = rows.to_dict(orient="records")
+    ref = res.predict(rows)
+    for fn in (res.predict, sm.predict):
+        one = fn(recs[2])
+        assert isinstance(one, dict) and all(type(v) is float for v in one.values())
+        assert list(one) == list(ref.columns)
+        assert np.array_equal(np.array(list(one.values())), ref.to_numpy()[2])
+        many = fn(recs)
+        assert np.array_equal(many.to_numpy(), ref.to_numpy())
+        items = fn(recs[0], output="items")
+        assert np.array_equal(
+            np.array(list(items.values())), fn(rows, output="items").to_numpy()[0]
+        )
+    with pytest.raises(cm.DataError, match="IMAG3"):
+        sm.predict({k: v for k, v in recs[0].items() if k != "IMAG3"})
+    with pytest.raises(cm.DataError, match="IMAG1"):
+        sm.predict({**recs[0], "IMAG1": 11})
+    with pytest.raises(cm.DataError, match="IMAG2"):
+        sm.predict({**recs[0], "IMAG2": None})

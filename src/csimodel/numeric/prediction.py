@@ -162,6 +162,7 @@ class PredictionConstants:
         self.exogenous: np.ndarray = np.asarray(~paths.astype(bool).any(axis=0), dtype=bool)
         ci = {c: k for k, c in enumerate(self.constructs)}
         self.construct_of = np.array([ci[c] for c in self.constructs for _ in blocks[c]], int)
+        self.cache: dict[str, Any] = {}  # per-model helpers of the input doors
 
     @property
     def endogenous(self) -> list[str]:

@@ -197,7 +197,7 @@ class FitResults(DataCounts, Frozen):
         output: str = "scores",
         missing: str = "listwise",
         missing_values: Any = (),
-    ) -> pd.DataFrame:
+    ) -> Any:
         """Predict the endogenous constructs (or their items) of new respondents.
 
         Only the items of the exogenous constructs are needed: they are standardized with the
@@ -211,11 +211,12 @@ class FitResults(DataCounts, Frozen):
 
         Parameters
         ----------
-        data : pandas.DataFrame, dict of columns or 2-D array
-            One row per new respondent with the exogenous constructs' item columns (other
-            columns are ignored). A plain array holds one column per exogenous item (or per
-            model item) in model order. Answers outside the fit's declared scale raise
-            :class:`~csimodel.DataError`.
+        data : dict, list of dicts, ndarray or pandas.DataFrame
+            What :meth:`ScoringModel.score` accepts: a dict ``{item: answer}`` is one
+            respondent (returns a dict of plain floats), a list of dicts one row per record,
+            a 2-D array one column per exogenous item (or per model item) in model order, a
+            DataFrame the exogenous constructs' item columns (others ignored). Answers
+            outside the fit's declared scale raise :class:`~csimodel.DataError`.
         output : {'scores', 'items'}, default='scores'
             ``'scores'``: predicted standardized scores of the endogenous constructs;
             ``'items'``: predicted answers to their items, on the answer scale.
@@ -226,9 +227,10 @@ class FitResults(DataCounts, Frozen):
 
         Returns
         -------
-        pandas.DataFrame
-            Index = labels of the predicted rows; columns = endogenous constructs (or their
-            items).
+        dict or pandas.DataFrame
+            For a dict: ``{name: value}``. Otherwise index = labels of the predicted rows
+            (record / array positions for records and arrays); columns = endogenous
+            constructs (or their items).
 
         Examples
         --------
@@ -240,9 +242,9 @@ class FitResults(DataCounts, Frozen):
         >>> res.predict(data.head(2), output="items").shape
         (2, 19)
         """
-        from ..numeric.prediction import predict_new
+        from ..scoring.prediction import predict_data
 
-        return predict_new(
+        return predict_data(
             self._prediction_constants,
             data,
             output=output,
