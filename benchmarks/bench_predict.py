@@ -11,14 +11,16 @@ Model: simple corporate reputation (Hair et al. 2017) on the complete cases of c
   3. seminr-py's predict_pls in the peer venv (benchmarks/peer_seminr_predict.py), run in a
      child process right after: 10 folds x 1 and 10 x 10 (10 orderings).
 The machine has 2 cores shared with other jobs: compare the medians and mins of one run.
-On a loaded machine OpenBLAS threads spin against other processes (the moments product
-then takes ~20 ms instead of ~0.2 ms); run with ``OPENBLAS_NUM_THREADS=1`` (applies to the
-seminr child as well) for figures that reflect the work done.
+On a loaded machine threaded OpenBLAS spins against other processes on these small
+products, so predict_pls / cvpat run their batched work with one BLAS thread when the
+moments product is small (threadpoolctl); ``OPENBLAS_NUM_THREADS=1`` also limits the
+seminr child.
 
-Figures of 2026-11-30 (2 shared cores, load average ~7, OPENBLAS_NUM_THREADS=1):
-predict_pls 10 x 10 median 8.6 ms (min 3.9 ms); cvpat 10 x 10 two models median 23 ms;
-seminr-py 0.2.1 predict_pls 10 folds x 1: median 0.10 s, 10 x 10: 1.04 s (121x slower).
-Default threads on the same machine: predict_pls 56 ms, cvpat 89 ms, seminr 10 x 10 1.16 s.
+Figures of 2026-12-01 00:23 UTC (2 shared cores, load average ~4-5), medians:
+  default threads:          predict_pls 10 x 10  9.9 ms;  cvpat 10 x 10 two models 33 ms;
+                            seminr-py 0.2.1 predict_pls 10 x 1 73 ms, 10 x 10 0.74 s (75x)
+  OPENBLAS_NUM_THREADS=1:   predict_pls  9.6 ms (min 4.9 ms); cvpat 32 ms;
+                            seminr-py 10 x 1 46 ms, 10 x 10 0.47 s (49x)
 """
 
 from __future__ import annotations

@@ -11,7 +11,14 @@ import pandas as pd
 from .._frozen import Frozen
 from .._validation import check_option
 from ..numeric.prediction import construct_scores, predict_constructs, predict_items
-from ._folds import check_pls_result, check_technique, fold_labels, lm_coefficients, training_fits
+from ._folds import (
+    blas_threads_for,
+    check_pls_result,
+    check_technique,
+    fold_labels,
+    lm_coefficients,
+    training_fits,
+)
 
 if TYPE_CHECKING:
     from ..plotting.prediction import PredictionErrorDisplay
@@ -64,6 +71,13 @@ def cross_validate(res: Any, labels: np.ndarray, k: int, technique: str, lm: str
     respondent is predicted with the constants of the training fit that held it out
     (gathered per row, so each repetition is a handful of array operations).
     """
+    R, n = labels.shape
+    p = len(res.model.items)
+    with blas_threads_for(float(R) * k * n * (p + p * (p + 1) / 2)):
+        return _cross_validate(res, labels, k, technique, lm, owner)
+
+
+def _cross_validate(res: Any, labels: np.ndarray, k: int, technique: str, lm: str, owner: str):
     fits = training_fits(res, labels, k, owner)
     lay = _Layout(res.model)
     X = res.data.X
