@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..exceptions import DataError, EstimationError
 from ..numeric.prediction import construct_scores, predict_constructs
-from ._folds import check_pls_result
+from ._folds import blas_threads_for, check_pls_result
 
 __all__ = ["blindfolding"]
 
@@ -113,7 +113,8 @@ def blindfolding(res: Any, omission_distance: int = 7) -> pd.DataFrame:
     mean = Xs.mean(axis=1)
     Xc = Xs - mean[:, None, :]
     S = np.einsum("bni,bnj->bij", Xc, Xc) / (n - 1)
-    est = res.estimator.estimate(S, model)
+    with blas_threads_for(float(Xs.size) * X.shape[1]):
+        est = res.estimator.estimate(S, model)
     if not (np.all(np.isfinite(est.weights)) and np.all(np.isfinite(est.paths))):
         raise EstimationError(
             "blindfolding: a round's re-estimation gave non-finite estimates. Use another "
