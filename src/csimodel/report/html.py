@@ -195,6 +195,7 @@ def render_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    track: Any = None,
     prediction: Any = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
@@ -232,6 +233,8 @@ def render_report(
         imgs.update(_auto_figures(res, ipma_res, boot))
     for caption, obj in (figures or {}).items():
         imgs[caption] = _png_bytes(obj)
+    if track is not None and auto_figures:
+        imgs.update(_track_figures(track))
     if imgs:
         parts.append("<h2>Figures</h2>")
         for caption, png in imgs.items():
@@ -249,6 +252,8 @@ def render_report(
         qa = _try_assess(res)
         if qa is not None:
             parts.append("<h2>Assessment</h2>" + qa.summary().as_html())
+    if track is not None:
+        parts.append("<h2>Tracker: units and waves</h2>" + track.summary().as_html())
     if prediction is not None:
         parts.append(_prediction_section(prediction))
     for heading, obj in (extra or {}).items():
@@ -259,6 +264,23 @@ def render_report(
         "All numbers are rounded to 3 decimals for display only.</footer></body></html>"
     )
     return "".join(parts)
+
+
+def _track_figures(track: Any) -> dict[str, bytes]:
+    """Trend chart of the tracker's final construct(s); none if it cannot be drawn."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        return {}
+    fits = list(track.fits.values())
+    model = fits[0].model
+    finals = [c for c in model.constructs if not any(s == c for s, _ in model.paths)]
+    out = {}
+    for c in finals[:2]:
+        ax = track.plot(construct=c)
+        out[f"{c} index by wave and unit (intervals: bootstrap)"] = _png_bytes(ax.figure)
+        plt.close(ax.figure)
+    return out
 
 
 def _prediction_section(pp: Any) -> str:
@@ -318,6 +340,7 @@ def write_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    track: Any = None,
     prediction: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of a fit.
@@ -351,6 +374,9 @@ def write_report(
         intervals, p values) and significance stars on the path diagram.
     extra : mapping of str to table, optional
         Further sections, heading -> DataFrame or Summary.
+    track : TrackResults, optional
+        A :func:`csimodel.track` result (usually of this fit's model): a tracker section
+        (indices by unit and wave, changes, comparisons) and trend charts.
     prediction : PredictResults, optional
         A :func:`csimodel.predict_pls` result of this fit: a prediction section with its
         metrics and the prediction-error distributions.
@@ -381,6 +407,7 @@ def write_report(
         ipma_target=ipma_target,
         boot=boot,
         extra=extra,
+        track=track,
         prediction=prediction,
     )
     path.write_text(text, encoding="utf-8")
