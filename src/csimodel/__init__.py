@@ -33,6 +33,7 @@ from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
+from .segments import FimixResult, FimixSelection, SegmentExplanation, SegmentModels, fimix
 from .spec import Model
 
 __version__ = "0.1.0"
@@ -82,6 +83,11 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "fimix",
+    "FimixResult",
+    "FimixSelection",
+    "SegmentExplanation",
+    "SegmentModels",
     "__version__",
 ]
 
