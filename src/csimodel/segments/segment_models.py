@@ -218,8 +218,11 @@ def fit_segments(fx: Any, estimator: Any = None, *, min_size: int | None = None)
     arrows = max(len(model.predecessors(c)) for c in model.constructs)
     blocks = max(len(b) for b in model.blocks.values())
     rule = max(3, 10 * max(arrows, blocks if any(m == "B" for m in model.modes.values()) else 0))
+    why = " (10 times the largest number of arrows pointing at a construct)"
     if min_size is None:
         min_size = rule
+    else:
+        why = ""
     check_number(min_size, "min_size", "fit_segments", integer=True, low=1)
 
     table = pd.DataFrame(prepared.X, index=fx.membership.index, columns=list(prepared.items))
@@ -237,8 +240,7 @@ def fit_segments(fx: Any, estimator: Any = None, *, min_size: int | None = None)
         raise DataError(
             f"Segment(s) {', '.join(str(g) for g in small.index)} have "
             f"{', '.join(str(int(v)) for v in small)} respondents, fewer than min_size="
-            f"{min_size} (10 times the largest number of arrows pointing at a construct). "
-            "Use a smaller k, or pass a smaller min_size if you accept unstable estimates."
+            f"{min_size}{why}. Use a smaller k, or pass a smaller min_size if you accept unstable estimates."
         )
     scale = _scale(prepared)
     weights = "_weight" if "_weight" in table.columns else None
