@@ -622,6 +622,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--decimals", type=int, default=1, help="decimals of the printed table (default 1)"
     )
     ind.set_defaults(func=_cmd_indices)
+
+    from ._cli_fimix import add_command as add_fimix_command
+
+    add_fimix_command(sub)
     return parser
 
 
