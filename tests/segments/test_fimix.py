@@ -323,3 +323,17 @@ def test_not_converged_warns(two):
     with pytest.warns(cm.ConvergenceWarning, match="max_iter=3"):
         fx = cm.fimix(res, k=2, starts=2, max_iter=3, random_state=0)
     assert not fx.converged and "NO (stopped after 3" in fx.summary().as_text()
+
+
+def test_integer_case_weights_equal_duplicated_rows():
+    d = simulate((300, 150), seed=6)
+    w = np.random.default_rng(0).integers(1, 4, len(d))
+    weighted = cm.PLS().fit(satisfaction_model(), d.assign(w=w), weights="w")
+    dup = cm.PLS().fit(satisfaction_model(), d.loc[d.index.repeat(w)].reset_index(drop=True))
+    a = cm.fimix(weighted, k=2, starts=10, random_state=0)
+    b = cm.fimix(dup, k=2, starts=10, random_state=0)
+    assert a.criteria["lnl"] == pytest.approx(b.criteria["lnl"], rel=1e-8)
+    np.testing.assert_allclose(a.sizes, b.sizes, atol=1e-6)
+    np.testing.assert_allclose(a.params["estimate"], b.params["estimate"], atol=1e-5)
+    for c in ("aic3", "caic", "bic", "en", "npar"):  # I = sum of the weights = rows of dup
+        assert a.criteria[c] == pytest.approx(b.criteria[c], rel=1e-6), c

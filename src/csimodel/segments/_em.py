@@ -101,7 +101,7 @@ class EMRun:
     trace: np.ndarray  # (n_iter_max, S)
 
 
-def _m_step(post, ZZ, layout: Layout, min_size: float):
+def _m_step(post, ZZw, w, layout: Layout, min_size: float):
     """Mixing proportions, coefficients and residual variances from posteriors ``(S, K, n)``.
 
     All equations are solved at once as one block-diagonal system per start and segment.
@@ -111,9 +111,9 @@ def _m_step(post, ZZ, layout: Layout, min_size: float):
     S, K, n = post.shape
     J, M, P = layout.n_cols, layout.n_eq, layout.n_coef
     gidx, gmask, ridx, eq_of, col_of, yy_idx = layout.system
-    Nk = post.sum(axis=2)  # (S, K)
+    Nk = post @ w  # (S, K): expected (weighted) segment sizes
     ok = (Nk >= min_size).all(axis=1)
-    C = post @ ZZ  # (S, K, distinct pairs)
+    C = post @ ZZw  # (S, K, distinct pairs): weighted cross-products
     G = C[:, :, gidx].reshape(S, K, P, P) * gmask
     r = C[:, :, ridx]  # (S, K, P)
     try:
@@ -134,10 +134,10 @@ def _m_step(post, ZZ, layout: Layout, min_size: float):
         sigma2 = (yy - explained) / Nk[:, :, None]
     good = np.isfinite(sigma2).all(axis=(1, 2)) & np.isfinite(beta).all(axis=(1, 2))
     ok &= good & (np.nan_to_num(sigma2, nan=0.0) > VARIANCE_FLOOR).all(axis=(1, 2))
-    return Nk / n, coef, sigma2, ok
+    return Nk / w.sum(), coef, sigma2, ok
 
 
-def _e_step(ZZT, layout: Layout, rho, coef, sigma2):
+def _e_step(ZZT, w, layout: Layout, rho, coef, sigma2):
     """Log-likelihood per start and posteriors ``(S, K, n)``.
 
     The residuals of all equations are ``Z @ A`` with ``A[target_m, m] = 1`` and
@@ -162,7 +162,7 @@ def _e_step(ZZT, layout: Layout, rho, coef, sigma2):
         tot = post.sum(axis=1, keepdims=True)
         post /= tot
         lse = (top + np.log(tot))[:, 0, :]  # (S, n)
-    return lse.sum(axis=1), post
+    return lse @ w, post
 
 
 def run_em(
@@ -173,6 +173,7 @@ def run_em(
     max_iter: int,
     tol: float,
     min_size: float,
+    weights: np.ndarray | None = None,
 ) -> EMRun:
     """EM for a mixture of normal regressions, all starts as one batch.
 
@@ -189,12 +190,17 @@ def run_em(
         A start has converged when its log-likelihood changes by less than ``tol``.
     min_size : float
         Smallest expected segment size (sum of posteriors) a start may reach.
+    weights : ndarray of shape (n,), optional
+        Case weights: respondent *i* counts ``weights[i]`` times in the likelihood (integer
+        weights equal duplicated rows).
     """
     S, n, K = post0.shape
     J, M = layout.n_cols, layout.n_eq
     i, j = layout.pairs
     ZZ = Z[:, i] * Z[:, j]  # (n, distinct pairs)
     ZZT = np.ascontiguousarray(ZZ.T)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    ZZw = ZZ * w[:, None]
     out_lnl = np.full(S, -np.inf)
     out_status = np.full(S, 1, dtype=int)
     out_iter = np.zeros(S, dtype=int)
@@ -210,8 +216,8 @@ def run_em(
     it = 0
     while it < max_iter and active.size:
         it += 1
-        rho, coef, s2, ok = _m_step(post, ZZ, layout, min_size)
-        lnl, new_post = _e_step(ZZT, layout, rho, coef, s2)
+        rho, coef, s2, ok = _m_step(post, ZZw, w, layout, min_size)
+        lnl, new_post = _e_step(ZZT, w, layout, rho, coef, s2)
         ok &= np.isfinite(lnl)
         trace[it - 1, active] = np.where(ok, lnl, np.nan)
         done = ~ok | (np.abs(lnl - prev) < tol) | (it == max_iter)

@@ -84,12 +84,19 @@ __all__ = ["fimix", "criteria_from"]
 _OWNER = "fimix"
 
 
-def criteria_from(lnl: float, npar: int, n: int, post: np.ndarray | None) -> pd.Series:
-    """The segment-retention criteria of a solution (see the module docstring)."""
+def criteria_from(
+    lnl: float, npar: int, n: float, post: np.ndarray | None, weights: np.ndarray | None = None
+) -> pd.Series:
+    """The segment-retention criteria of a solution (see the module docstring).
+
+    ``n`` is the number of respondents (the sum of the case weights, if any).
+    """
     k = 1 if post is None else post.shape[1]
     ln_n = np.log(n)
     if k > 1:
-        en = 1.0 - float(-xlogy(post, post).sum()) / (n * np.log(k))
+        ent = -xlogy(post, post).sum(axis=1)
+        ent = ent.sum() if weights is None else ent @ weights
+        en = 1.0 - float(ent) / (n * np.log(k))
     else:
         en = np.nan
     vals = {
@@ -146,6 +153,15 @@ def _scores(res) -> pd.DataFrame:
     return scores
 
 
+def _weights(res, n: int) -> np.ndarray | None:
+    """The fit's case weights (one per used respondent), if any."""
+    w = getattr(getattr(res, "data", None), "weights", None)
+    if w is None:
+        return None
+    w = np.asarray(w, dtype=float)
+    return w if w.shape == (n,) else None
+
+
 def _check_k(k: Any) -> tuple[list[int], bool]:
     if isinstance(k, numbers.Integral) and not isinstance(k, bool):
         ks, single = [int(k)], True
@@ -198,6 +214,8 @@ def _fit_one(
 ):
     Z = scores.to_numpy(dtype=float)
     n = Z.shape[0]
+    weights = _weights(res, n)
+    n_eff = float(n if weights is None else weights.sum())
     if intercept:
         Z = np.column_stack([Z, np.ones(n)])
     n_seg_par = layout.n_coef + layout.n_eq
@@ -210,7 +228,7 @@ def _fit_one(
         )
     S = 1 if k == 1 else starts
     post0 = rng.dirichlet(np.ones(k), size=(S, n)) if k > 1 else np.ones((1, n, 1))
-    run = run_em(Z, layout, post0, max_iter=max_iter, tol=tol, min_size=n_seg_par)
+    run = run_em(Z, layout, post0, max_iter=max_iter, tol=tol, min_size=n_seg_par, weights=weights)
     valid = run.status != 2
     if not valid.any():
         raise EstimationError(
@@ -247,7 +265,7 @@ def _fit_one(
         labels.to_numpy()[post.argmax(axis=1)], index=scores.index, name="segment"
     )
     npar = (k - 1) + k * layout.n_coef + k * layout.n_eq
-    crit = criteria_from(float(run.lnl[best]), npar, n, post if k > 1 else None)
+    crit = criteria_from(float(run.lnl[best]), npar, n_eff, post if k > 1 else None, weights)
     converged = bool(run.status[best] == 0)
     if not converged:
         warnings.warn(
@@ -324,6 +342,10 @@ def fimix(
     intercept : bool, default=False
         Estimate an intercept per structural equation and segment (segments may then
         differ in their mean construct scores, not only in their paths).
+
+    Case weights of the fit (``fit(..., weights=...)``) weight each respondent's
+    log-likelihood and the M-step (an integer weight counts as duplicated rows); *I* in the
+    criteria is then the sum of the weights.
 
     Returns
     -------

@@ -133,6 +133,8 @@ class FimixResult(Frozen):
             else f"NO (stopped after {self.n_iter}, max_iter={st['max_iter']})",
         )
         s.add_info("Intercepts", "yes" if st["intercept"] else "no")
+        weighted = getattr(getattr(self.res, "data", None), "weights", None) is not None
+        s.add_info("Case weights", "yes (weighted likelihood)" if weighted else "no")
         sizes = pd.DataFrame({"size": self.sizes, "n": self.counts})
         s.add_table("Segment sizes (mixing proportions; n by most likely segment)", sizes)
         s.add_table("Segment-retention criteria", self.criteria.to_frame("value"))
