@@ -73,6 +73,7 @@ def _cmd_fimix(args: argparse.Namespace) -> int:
     ks = parse_k(args.k)
     _check_output(args.membership, "membership table")
     _check_output(args.plot, "criteria plot")
+    _check_output(args.report, "report")
     if args.plot and len(ks) < 2:
         raise UserError("--plot draws the criteria over several k: give a range, e.g. --k 1-5")
     res = _fit_from_args(args)
@@ -103,6 +104,9 @@ def _cmd_fimix(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         sel.plot().figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
         _info(args, f"criteria plot written to {args.plot}")
+    if args.report:
+        path = _with_warnings(write_fimix_report, res, args.report, sel, fx, ex)
+        _info(args, f"report written to {path}")
     if args.json:
         doc: dict[str, Any] = {"n_used": int(fx.n_used), "chosen": _result_json(fx)}
         if sel is not None:
@@ -127,6 +131,24 @@ def _cmd_fimix(args: argparse.Namespace) -> int:
             print()
             print(ex.summary().as_text())
     return 0
+
+
+def write_fimix_report(res: Any, path: str, sel: Any, fx: Any, ex: Any = None):
+    """The fit's HTML report with the FIMIX sections (criteria plot, tables) appended."""
+    from .report.html import write_report
+
+    extra: dict[str, Any] = {}
+    figures: dict[str, Any] = {}
+    if sel is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        figures["FIMIX-PLS segment-retention criteria over k"] = sel.plot()
+        extra["Latent segments: number of segments"] = sel.summary()
+    extra[f"Latent segments: the {fx.k}-segment solution"] = fx.summary()
+    if ex is not None:
+        extra["Latent segments: explained by observed variables"] = ex.summary()
+    return write_report(res, path, figures=figures, extra=extra)
 
 
 def add_command(sub: Any) -> None:
@@ -163,6 +185,7 @@ def add_command(sub: Any) -> None:
     p.add_argument("--explain", nargs="+", metavar="COLUMN", help="relate columns to segments")
     p.add_argument("--membership", metavar="FILE.csv", help="write segment and probabilities")
     p.add_argument("--plot", metavar="FILE.png", help="write the criteria over k as an image")
+    p.add_argument("--report", metavar="FILE.html", help="HTML report of the fit with segments")
     p.add_argument("--json", action="store_true", help="print criteria and solution as JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(func=_cmd_fimix)

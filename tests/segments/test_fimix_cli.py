@@ -41,13 +41,15 @@ def test_text_explain_and_plot(capsys, tmp_path):
     data = cm.datasets.load_satisfaction()
     (tmp_path / "m.txt").write_text(SATISFACTION_MODEL)
     data.to_csv(tmp_path / "d.csv", index=False)
-    png = tmp_path / "crit.png"
+    png, html = tmp_path / "crit.png", tmp_path / "r.html"
     argv = ["fimix", str(tmp_path / "m.txt"), str(tmp_path / "d.csv"), "--k", "1-2"]
     argv += ["--seed", "1", "--starts", "3", "--explain", "gender", "--plot", str(png)]
-    code, out, err = run([*argv, "--criterion", "caic"], capsys)
+    code, out, err = run([*argv, "--criterion", "caic", "--report", str(html)], capsys)
     assert code == 0, err
     assert "Chosen by caic" in out and "gender by segment" in out
     assert png.stat().st_size > 1000
+    page = html.read_text(encoding="utf-8")
+    assert "Latent segments: number of segments" in page and "data:image/png" in page
 
 
 @pytest.mark.parametrize(
