@@ -17,7 +17,7 @@ used is reported (``n``) and a note names the count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from scipy import stats
 from .._frozen import Frozen
 from .._validation import ParameterError, list_some
 from ..exceptions import DataError
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["explain", "SegmentExplanation"]
 
@@ -56,7 +59,7 @@ class SegmentExplanation(Frozen):
     tables: dict
     warnings: list
 
-    def summary(self):
+    def summary(self) -> Summary:
         """The tests and one table per explained column."""
         from ..report.summary import Summary
 

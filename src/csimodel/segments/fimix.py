@@ -205,7 +205,7 @@ def _rng(random_state: Any, k: int) -> np.random.Generator:
             "The 'random_state' parameter of fimix must be None, an int or a "
             f"numpy.random.Generator. Got {random_state!r} instead."
         )
-    ss = np.random.SeedSequence(random_state, spawn_key=(k,))
+    ss = np.random.SeedSequence(None if random_state is None else int(random_state), spawn_key=(k,))
     return np.random.default_rng(ss)
 
 

@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._frozen import Frozen
 from .._validation import check_option
+from ..exceptions import EstimationError
+
+if TYPE_CHECKING:
+    from ..plotting.segments import FimixCriteriaDisplay
+    from ..report.summary import Summary
+    from .explain import SegmentExplanation
+    from .segment_models import SegmentModels
 
 __all__ = ["FimixResult", "FimixSelection", "CRITERIA"]
 
@@ -102,19 +109,19 @@ class FimixResult(Frozen):
         columns: Sequence[str] | None = None,
         *,
         categorical: Sequence[str] | None = None,
-    ):
+    ) -> SegmentExplanation:
         """How observed variables relate to the segments; see :func:`~csimodel.segments.explain`."""
         from .explain import explain
 
         return explain(self, data, columns, categorical=categorical)
 
-    def fit_segments(self, estimator: Any = None, *, min_size: int | None = None):
+    def fit_segments(self, estimator: Any = None, *, min_size: int | None = None) -> SegmentModels:
         """Re-estimate the whole model in each segment; see :func:`~csimodel.segments.fit_segments`."""
         from .segment_models import fit_segments
 
         return fit_segments(self, estimator, min_size=min_size)
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Sizes, criteria, paths per segment, residual variances, convergence."""
         from ..report.summary import Summary
 
@@ -202,8 +209,13 @@ class FimixSelection(Frozen):
         """The solution whose ``criterion`` is best (smallest; largest for ``lnl``, ``en``)."""
         check_option(criterion, "criterion", "FimixSelection.best", CRITERIA[:-1])
         col = self.criteria[criterion]
+        if col.isna().all():
+            raise EstimationError(
+                f"No number of segments could be estimated: every k in {list(self.results)} "
+                "degenerated. Use smaller k."
+            )
         k = col.idxmax() if criterion in LARGER_BETTER else col.idxmin()
-        return self.results[int(k)]
+        return self.results[int(str(k))]
 
     def choices(self) -> pd.Series:
         """The k each criterion chooses (smallest criterion; largest for ``en``)."""
@@ -212,17 +224,19 @@ class FimixSelection(Frozen):
         for c in CRITERIA[1:-1]:
             col = crit[c].dropna()
             if len(col):
-                out[c] = int(col.idxmax() if c in LARGER_BETTER else col.idxmin())
+                out[c] = int(str(col.idxmax() if c in LARGER_BETTER else col.idxmin()))
         return pd.Series(out, name="k", dtype="Int64")
 
-    def plot(self, criteria: Sequence[str] = ("aic3", "caic", "bic"), ax: Any = None):
+    def plot(
+        self, criteria: Sequence[str] = ("aic3", "caic", "bic"), ax: Any = None
+    ) -> FimixCriteriaDisplay:
         """Criteria over k (lines) and EN (right axis); returns a
         :class:`~csimodel.plotting.FimixCriteriaDisplay`."""
         from ..plotting.segments import FimixCriteriaDisplay
 
         return FimixCriteriaDisplay.from_result(self, criteria=criteria).plot(ax=ax)
 
-    def summary(self):
+    def summary(self) -> Summary:
         """The criteria table and the k each criterion chooses."""
         from ..report.summary import Summary
 

@@ -9,7 +9,7 @@ and the same item values, answer scale and case weights as the pooled fit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,10 @@ import pandas as pd
 from .._frozen import Frozen
 from .._validation import ParameterError, check_number
 from ..exceptions import DataError
+
+if TYPE_CHECKING:
+    from ..inference.groups import GroupComparison
+    from ..report.summary import Summary
 
 __all__ = ["fit_segments", "SegmentModels"]
 
@@ -99,7 +103,7 @@ class SegmentModels(Frozen):
 
         return {g: ipma(f, target, **kwargs) for g, f in self.fits.items()}
 
-    def compare(self, **kwargs: Any):
+    def compare(self, **kwargs: Any) -> GroupComparison:
         """Multi-group comparison of the segments with :func:`csimodel.compare_groups`.
 
         Keyword arguments (``n_perm``, ``n_boot``, ``random_state``, ``progress``, ...) go
@@ -126,7 +130,7 @@ class SegmentModels(Frozen):
             **kwargs,
         )
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Respondents, paths and R² per segment."""
         from ..report.summary import Summary
 
