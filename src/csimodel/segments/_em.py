@@ -187,7 +187,8 @@ def run_em(
     max_iter : int
         Iterations per start (each an M-step followed by an E-step).
     tol : float
-        A start has converged when its log-likelihood changes by less than ``tol``.
+        A start has converged when its log-likelihood changes by less than ``tol`` times
+        its absolute value (a relative criterion: the log-likelihood grows with n).
     min_size : float
         Smallest expected segment size (sum of posteriors) a start may reach.
     weights : ndarray of shape (n,), optional
@@ -220,11 +221,13 @@ def run_em(
         lnl, new_post = _e_step(ZZT, w, layout, rho, coef, s2)
         ok &= np.isfinite(lnl)
         trace[it - 1, active] = np.where(ok, lnl, np.nan)
-        done = ~ok | (np.abs(lnl - prev) < tol) | (it == max_iter)
+        with np.errstate(invalid="ignore"):
+            small = np.abs(lnl - prev) < tol * np.abs(lnl)
+        done = ~ok | small | (it == max_iter)
         if done.any():
             sel = active[done]
             out_status[sel] = np.where(~ok[done], 2, np.where(it == max_iter, 1, 0))
-            conv_at_last = ok[done] & (np.abs(lnl[done] - prev[done]) < tol)
+            conv_at_last = ok[done] & small[done]
             out_status[sel[conv_at_last]] = 0
             out_iter[sel] = it
             keep = ok[done]

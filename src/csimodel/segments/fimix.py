@@ -270,7 +270,7 @@ def _fit_one(
     if not converged:
         warnings.warn(
             f"FIMIX-PLS with k={k}: the best start stopped after max_iter={max_iter} "
-            f"iterations before the log-likelihood changed by less than tol={tol!r}. "
+            f"iterations before the log-likelihood changed by less than tol={tol!r} (relative). "
             "Increase max_iter or tol.",
             ConvergenceWarning,
             stacklevel=3,
@@ -337,8 +337,10 @@ def fimix(
     max_iter : int, default=5000
         EM iterations per start.
     tol : float, default=1e-10
-        A start has converged when the log-likelihood changes by less than ``tol``
-        between iterations.
+        A start has converged when the log-likelihood changes between iterations by less
+        than ``tol`` times its absolute value (relative, since the log-likelihood grows with the
+        number of respondents; an absolute 1e-10 is below floating-point resolution for
+        large samples).
     intercept : bool, default=False
         Estimate an intercept per structural equation and segment (segments may then
         differ in their mean construct scores, not only in their paths).
