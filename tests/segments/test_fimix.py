@@ -285,8 +285,11 @@ def test_bad_k_and_settings(two):
         cm.fimix(res, k=2, tol=0)
     with pytest.raises(cm.CsimodelError, match="'max_iter' parameter of fimix"):
         cm.fimix(res, k=2, max_iter=0)
-    with pytest.raises(cm.CsimodelError, match="'random_state' parameter of fimix"):
-        cm.fimix(res, k=2, random_state="x")
+    for rs in ("x", -1, 1.5):
+        with pytest.raises(cm.CsimodelError, match="'random_state' parameter of fimix"):
+            cm.fimix(res, k=2, random_state=rs)
+    gen = cm.fimix(res, k=2, starts=2, random_state=np.random.default_rng(0))
+    assert gen.k == 2
     with pytest.raises(cm.CsimodelError, match="'res' parameter of fimix"):
         cm.fimix(pd.DataFrame({"a": [1.0]}), k=2)
 

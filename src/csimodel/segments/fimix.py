@@ -199,10 +199,12 @@ def _rng(random_state: Any, k: int) -> np.random.Generator:
     if isinstance(random_state, np.random.Generator):
         return random_state
     if random_state is not None and not (
-        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+        isinstance(random_state, numbers.Integral)
+        and not isinstance(random_state, bool)
+        and random_state >= 0
     ):
         raise ParameterError(
-            "The 'random_state' parameter of fimix must be None, an int or a "
+            "The 'random_state' parameter of fimix must be None, an int >= 0 or a "
             f"numpy.random.Generator. Got {random_state!r} instead."
         )
     ss = np.random.SeedSequence(None if random_state is None else int(random_state), spawn_key=(k,))
