@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, distributed, models, scoring
+from . import datasets, distributed, models, scoring, segments
 from ._version import __version__
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
@@ -81,6 +81,7 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "segments",
     "fimix",
     "FimixResult",
     "FimixSelection",
