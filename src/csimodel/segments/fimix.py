@@ -201,7 +201,7 @@ def _rng(random_state: Any, k: int) -> np.random.Generator:
     if random_state is not None and not (
         isinstance(random_state, numbers.Integral)
         and not isinstance(random_state, bool)
-        and random_state >= 0
+        and int(random_state) >= 0
     ):
         raise ParameterError(
             "The 'random_state' parameter of fimix must be None, an int >= 0 or a "
