@@ -341,3 +341,11 @@ def test_integer_case_weights_equal_duplicated_rows():
     np.testing.assert_allclose(a.params["estimate"], b.params["estimate"], atol=1e-5)
     for c in ("aic3", "caic", "bic", "en", "npar"):  # I = sum of the weights = rows of dup
         assert a.criteria[c] == pytest.approx(b.criteria[c], rel=1e-6), c
+
+
+def test_blocked_products_equal_one_product():
+    from csimodel.segments._em import _small_products
+
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((40, 21)), rng.standard_normal((21, 3001))
+    np.testing.assert_allclose(_small_products(A, B), A @ B, rtol=1e-13, atol=1e-13)

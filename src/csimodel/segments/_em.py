@@ -137,6 +137,27 @@ def _m_step(post, ZZw, w, layout: Layout, min_size: float):
     return Nk / w.sum(), coef, sigma2, ok
 
 
+#: products with fewer multiply-adds run in one BLAS call; larger ones in column blocks of
+#: at most ``_BLOCK`` multiply-adds each. OpenBLAS threads a product from about 2**18
+#: multiply-adds on; for these short, wide products (a few dozen rows, thousands of columns)
+#: the threads cost several times the arithmetic, most of all on a busy machine.
+_ONE_CALL = 1 << 20
+_BLOCK = 1 << 18
+
+
+def _small_products(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for a short ``A`` and a wide ``B``, in column blocks of ``B``."""
+    m, p = A.shape
+    n = B.shape[1]
+    if m * p * n <= _ONE_CALL:
+        return A @ B
+    step = max(1, _BLOCK // (m * p))
+    out = np.empty((m, n))
+    for a in range(0, n, step):
+        np.matmul(A, B[:, a : a + step], out=out[:, a : a + step])
+    return out
+
+
 def _e_step(ZZT, w, layout: Layout, rho, coef, sigma2):
     """Log-likelihood per start and posteriors ``(S, K, n)``.
 
@@ -155,7 +176,7 @@ def _e_step(ZZT, w, layout: Layout, rho, coef, sigma2):
         const = np.log(rho) - 0.5 * (M * LOG_2PI + np.log(sigma2).sum(axis=-1))  # (S, K)
         i, j = layout.pairs
         Qp = Q[:, :, i, j] * np.where(i == j, 1.0, 2.0)  # off-diagonal cells count twice
-        logw = (Qp.reshape(S * K, i.size) @ ZZT).reshape(S, K, n)
+        logw = _small_products(Qp.reshape(S * K, i.size), ZZT).reshape(S, K, n)
         logw = -0.5 * logw + const[:, :, None]  # (S, K, n)
         top = logw.max(axis=1, keepdims=True)
         post = np.exp(logw - top)
