@@ -35,9 +35,33 @@ from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .segments import FimixResult, FimixSelection, SegmentExplanation, SegmentModels, fimix
 from .spec import Model
+from .summary_data import SummaryData
+from .survey import (
+    GapResults,
+    PowerResults,
+    TrackResults,
+    composite_index,
+    gap_analysis,
+    index_precision,
+    nps,
+    power,
+    sample_size,
+    track,
+)
 
 __all__ = [
     "Model",
+    "SummaryData",
+    "sample_size",
+    "power",
+    "PowerResults",
+    "index_precision",
+    "track",
+    "TrackResults",
+    "gap_analysis",
+    "GapResults",
+    "nps",
+    "composite_index",
     "PLS",
     "PLSc",
     "assess",
