@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, distributed, models, scoring
+from . import datasets, distributed, models, scoring, segments
 from ._version import __version__
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
@@ -34,6 +34,7 @@ from .prediction import CVPATResults, PredictResults, blindfolding, cvpat, predi
 from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
+from .segments import FimixResult, FimixSelection, SegmentExplanation, SegmentModels, fimix
 from .spec import Model
 from .summary_data import SummaryData
 from .survey import (
@@ -110,6 +111,12 @@ __all__ = [
     "cvpat",
     "CVPATResults",
     "blindfolding",
+    "segments",
+    "fimix",
+    "FimixResult",
+    "FimixSelection",
+    "SegmentExplanation",
+    "SegmentModels",
     "__version__",
 ]
 

@@ -810,6 +810,10 @@ def build_parser() -> argparse.ArgumentParser:
     trk.add_argument("--json", action="store_true", help="print the table as JSON records")
     trk.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
     trk.set_defaults(func=_cmd_track)
+
+    from ._cli_fimix import add_command as add_fimix_command
+
+    add_fimix_command(sub)
     _add_predict_parser(sub)
     return parser
 
