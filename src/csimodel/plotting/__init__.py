@@ -16,8 +16,8 @@ from .distribution import DistributionDisplay
 from .indices import IndexBarDisplay
 from .ipma_map import ImportancePerformanceDisplay
 from .path_diagram import PathDiagramDisplay
-from .segments import FimixCriteriaDisplay
 from .prediction import PredictionErrorDisplay
+from .segments import FimixCriteriaDisplay
 
 __all__ = [
     "ImportancePerformanceDisplay",
