@@ -9,8 +9,8 @@ Examples
 """
 
 from . import datasets, distributed, models, scoring
+from ._version import __version__
 from .assessment import Assessment, assess
-from .cbsem_results import CBSEMResults
 from .data import PreparedData, prepare
 from .estimators import CBSEM, PLS, PLSc
 from .exceptions import (
@@ -32,11 +32,9 @@ from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
-from .results import FitResults
+from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
 from .spec import Model
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Model",

@@ -185,7 +185,7 @@ def _series_dict(s) -> dict[str, Any]:
 
 def fit_json(res: Any) -> dict[str, Any]:
     """Machine-readable content of a fit (what ``csimodel fit --json`` prints)."""
-    from . import __version__
+    from ._version import __version__
 
     est = res.estimator
     params = est.get_params() if hasattr(est, "get_params") else {}
@@ -659,7 +659,7 @@ def _add_scoring_options(p: argparse.ArgumentParser) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return f"csimodel {__version__}"
 

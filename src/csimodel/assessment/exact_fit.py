@@ -71,7 +71,7 @@ def bollen_stine(X: np.ndarray, weights: np.ndarray | None, Sigma: np.ndarray) -
 def implied_item_cors(arr, R: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Saturated and estimated model-implied item correlations ``(B, p, p)`` each.
 
-    ``arr`` is a batch of estimates (:class:`~csimodel.estimators.base.EstimateArrays`),
+    ``arr`` is a batch of estimates (:class:`~csimodel.layout.EstimateArrays`),
     ``R`` the item correlations ``(B, p, p)`` they were estimated from.
     """
     J = mask.shape[1]

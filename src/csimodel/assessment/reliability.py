@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..estimators.plsc import rho_a_from_weights
+from ..numeric.reliability import rho_a_from_weights
 
 __all__ = ["cronbach_alpha", "rho_c_ave", "reliability", "block_labels", "item_matrix"]
 

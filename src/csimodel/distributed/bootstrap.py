@@ -131,7 +131,7 @@ def poisson_bootstrap(
     massive data streams. Google technical report.
     """
     from .._validation import check_number
-    from ..estimators.base import flatten_params, param_rows
+    from ..layout import flatten_params, param_rows
 
     data = res.data
     if not isinstance(data, DistributedData):

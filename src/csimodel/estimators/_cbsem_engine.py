@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exceptions import EstimationError, ModelError
+from ..numeric.fit_indices import ESTIMATORS as ESTIMATORS  # re-exported
 from ..spec import Model
-
-ESTIMATORS = ("ML", "GLS", "ULS")
 
 
 # --------------------------------------------------------------------------- structure

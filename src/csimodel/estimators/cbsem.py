@@ -45,6 +45,8 @@ from ..exceptions import (
     EstimationError,
     ModelError,
 )
+from ..numeric.fit_indices import FIT_INDEX_NAMES as FIT_INDEX_NAMES  # re-exported
+from ..numeric.fit_indices import fit_indices
 from ..spec import Model
 from ._cbsem_engine import (
     ESTIMATORS,
@@ -55,8 +57,6 @@ from ._cbsem_engine import (
     _simple_start,
     _Structure,
 )
-from ._cbsem_fit_indices import FIT_INDEX_NAMES as FIT_INDEX_NAMES  # re-exported
-from ._cbsem_fit_indices import fit_indices
 from ._settings import EstimatorSettings, as_model
 
 __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
@@ -197,9 +197,9 @@ class CBSEM(EstimatorSettings):
         -------
         CBSEMResults
         """
-        from ..cbsem_results import CBSEMResults
         from ..data import prepare
         from ..moments import covariance
+        from ..results import CBSEMResults
 
         self._validate()
         if missing == "fiml":
@@ -324,10 +324,10 @@ class CBSEM(EstimatorSettings):
         """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""
         import dataclasses
 
-        from ..cbsem_results import CBSEMResults
         from ..data import prepare
+        from ..numeric.fit_indices import fit_indices_fiml
+        from ..results import CBSEMResults
         from ._cbsem_fiml import _FIMLEngine, _Patterns, em_saturated, independence_loglik
-        from ._cbsem_fit_indices import fit_indices_fiml
 
         if self.estimator != "ML":
             raise ParameterError(

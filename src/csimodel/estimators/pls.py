@@ -37,9 +37,9 @@ from ..exceptions import (
     EstimationError,
     ModelError,
 )
+from ..layout import EstimateArrays, total_effects
 from ..spec import Model
 from ._settings import EstimatorSettings, as_model
-from .base import EstimateArrays, total_effects
 
 __all__ = ["PLS", "pls_engine", "SCHEMES"]
 
@@ -415,7 +415,7 @@ class PLS(EstimatorSettings):
         FitResults
         """
         from ..data import prepare
-        from ..distributed import is_distributed_input, prepare_distributed
+        from ..distributed.door import is_distributed_input, prepare_distributed
         from ..moments import covariance
         from ..results import FitResults
 

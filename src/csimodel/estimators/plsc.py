@@ -36,8 +36,9 @@ import numpy as np
 
 from .._validation import list_some
 from ..exceptions import InadmissibleWarning, ModelError
+from ..layout import EstimateArrays, total_effects
+from ..numeric.reliability import rho_a_from_weights as rho_a_from_weights  # re-exported
 from ..spec import Model
-from .base import EstimateArrays, total_effects
 from .pls import PLS, _regressions, _structure, pls_engine
 
 __all__ = ["PLSc", "PLScArrays", "plsc_correct", "corrected_blocks"]
@@ -45,7 +46,7 @@ __all__ = ["PLSc", "PLScArrays", "plsc_correct", "corrected_blocks"]
 
 @dataclass(frozen=True, eq=False)
 class PLScArrays(EstimateArrays):
-    """:class:`~csimodel.estimators.base.EstimateArrays` plus the PLSc bookkeeping.
+    """:class:`~csimodel.layout.EstimateArrays` plus the PLSc bookkeeping.
 
     Attributes
     ----------
@@ -86,20 +87,6 @@ def corrected_blocks(model: Model, composites: Iterable[str] = ()) -> np.ndarray
         ],
         dtype=bool,
     )
-
-
-def rho_a_from_weights(W: np.ndarray, R: np.ndarray) -> np.ndarray:
-    """Dijkstra-Henseler :math:`\\rho_A` of every block, batched: (B, J).
-
-    ``W`` (B, p, J) block-layout weights with :math:`w_j^\\top R w_j = 1`; ``R`` (B, p, p)
-    the item matrix the weights were computed on. Single-item blocks give NaN (0/0).
-    """
-    ww = np.einsum("bpj,bpj->bj", W, W)
-    w4 = np.einsum("bpj->bj", W**4)
-    wRw = np.einsum("bpj,bpq,bqj->bj", W, R, W)
-    wdw = np.einsum("bpj,bp->bj", W**2, np.einsum("bii->bi", R))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return ww**2 * (wRw - wdw) / (ww**2 - w4)
 
 
 def plsc_correct(

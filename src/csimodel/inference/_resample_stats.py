@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
+from ..layout import effect_pairs, flatten_effects, flatten_params, param_rows
 
 
 class _Layout:

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..data import PreparedData
-from ..estimators.base import flatten_params, param_rows
 from ..exceptions import ConvergenceWarning, EstimationError
+from ..layout import flatten_params, param_rows
 from ..moments import MomentBuilder, covariance
 from ..spec import Model
 from ._draws import _progress_bar  # noqa: F401  (re-exported for groups and micom)

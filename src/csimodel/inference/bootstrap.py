@@ -25,8 +25,8 @@ import pandas as pd
 
 from .._frozen import Frozen
 from .._validation import ParameterError, check_number, check_option
-from ..estimators.base import effect_pairs, flatten_effects, flatten_params, param_rows
 from ..exceptions import CsimodelWarning
+from ..layout import effect_pairs, flatten_effects, flatten_params, param_rows
 from ..moments import MomentBuilder
 from ._draws import (
     _CELL_BUDGET,

@@ -55,8 +55,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError, check_number, check_option, list_some
-from ..estimators.base import effect_pairs, total_effects
 from ..exceptions import CsimodelWarning, DataError, EstimationError, ModelError
+from ..layout import effect_pairs, total_effects
 from ..moments import MomentBuilder, covariance
 from ..scoring.weights import (
     check_scales,

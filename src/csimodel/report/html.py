@@ -197,7 +197,7 @@ def render_report(
     extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
-    from .. import __version__
+    from .._version import __version__
 
     title = title or f"csimodel report: {type(res.estimator).__name__} fit"
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option
-from ..distributed import is_distributed_input
+from ..distributed.door import is_distributed_input
 from ..exceptions import ModelError
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
 from .weights import _fit_arrays, check_scales, normalized_index_weights
@@ -169,7 +169,7 @@ class ScoringModel:
     @classmethod
     def from_results(cls, res, *, negative_weights: str = "error") -> ScoringModel:
         """Build from a :class:`~csimodel.FitResults` (see :meth:`FitResults.to_scoring_model`)."""
-        from .. import __version__
+        from .._version import __version__
 
         m = res.model
         check_scales(m.items, res.data.scale_low, res.data.scale_high)

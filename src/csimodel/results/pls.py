@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._frozen import DataCounts, Frozen
-from .data import PreparedData
-from .estimators.base import EstimateArrays, effect_pairs, flatten_params, param_rows
-from .spec import Model
+from .._frozen import DataCounts, Frozen
+from ..data import PreparedData
+from ..layout import EstimateArrays, effect_pairs, flatten_params, param_rows
+from ..spec import Model
 
 __all__ = ["FitResults"]
 
@@ -165,14 +165,14 @@ class FitResults(DataCounts, Frozen):
         :meth:`csimodel.ScoringModel.from_results` and ``negative_weights`` in
         :func:`csimodel.scoring.index_weights`.
         """
-        from .scoring.model import ScoringModel
+        from ..scoring.model import ScoringModel
 
         return ScoringModel.from_results(self, negative_weights=negative_weights)
 
     # ----------------------------------------------------------------- presentation
     def summary(self):
         """Text/HTML summary: settings, Used / Total respondents, paths, R², measurement."""
-        from .report.summary import Summary
+        from ..report.summary import Summary
 
         est = self.estimator
         s = Summary(f"csimodel {type(est).__name__} results")
@@ -235,7 +235,7 @@ class FitResults(DataCounts, Frozen):
         >>> res.report(pathlib.Path(tempfile.mkdtemp()) / "r.html").suffix
         '.html'
         """
-        from .report.html import write_report
+        from ..report.html import write_report
 
         return write_report(self, path, **kwargs)
 

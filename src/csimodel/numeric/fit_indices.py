@@ -1,5 +1,8 @@
 """Fit indices of a covariance structure model (lavaan definitions), with the RMSEA
-interval and the independence baseline."""
+interval and the independence baseline.
+
+Shared by the CB-SEM estimator and :class:`~csimodel.results.CBSEMResults` (internal).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_option
-from ._cbsem_engine import ESTIMATORS
 
-__all__ = ["fit_indices", "fit_indices_fiml", "FIT_INDEX_NAMES"]
+__all__ = ["ESTIMATORS", "FIT_INDEX_NAMES", "fit_indices", "fit_indices_fiml"]
+
+#: discrepancy functions whose fit indices this module computes
+ESTIMATORS = ("ML", "GLS", "ULS")
 
 FIT_INDEX_NAMES = (
     "chisq",
