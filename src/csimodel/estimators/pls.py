@@ -25,7 +25,7 @@ Paths are OLS coefficients on the construct correlations:
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +40,9 @@ from ..exceptions import (
 from ..layout import EstimateArrays, total_effects
 from ..spec import Model
 from ._settings import EstimatorSettings, as_model
+
+if TYPE_CHECKING:
+    from ..results import FitResults
 
 __all__ = ["PLS", "pls_engine", "SCHEMES"]
 
@@ -382,7 +385,7 @@ class PLS(EstimatorSettings):
         missing_values: Any = (),
         weights: Any = None,
         suspect_codes: str = "error",
-    ):
+    ) -> FitResults:
         """Validate the data and fit the model.
 
         Parameters
@@ -422,6 +425,7 @@ class PLS(EstimatorSettings):
         self._validate()
         model = as_model(model)
         self._check_model(model)
+        prepared: Any  # PreparedData, or DistributedData (same row-count interface)
         if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
             prepared, mean, S = prepare_distributed(
                 data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,11 @@ from .._frozen import DataCounts, Frozen
 from ..data import PreparedData
 from ..layout import EstimateArrays, effect_pairs, flatten_params, param_rows
 from ..spec import Model
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+    from ..scoring.model import ScoringModel
+
 
 __all__ = ["FitResults"]
 
@@ -35,6 +40,13 @@ class FitResults(DataCounts, Frozen):
     arrays : EstimateArrays
         Raw batched estimates (batch of one).
     """
+
+    model: Model
+    estimator: Any
+    data: PreparedData
+    mean: np.ndarray
+    cov: np.ndarray
+    arrays: EstimateArrays
 
     def __init__(
         self,
@@ -158,7 +170,7 @@ class FitResults(DataCounts, Frozen):
         Y = X @ self.arrays.weights[0]
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
-    def to_scoring_model(self, *, negative_weights: str = "error"):
+    def to_scoring_model(self, *, negative_weights: str = "error") -> ScoringModel:
         """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
 
         Needs a declared answer scale (``fit(..., scale=(1, 10))``); see
@@ -170,7 +182,7 @@ class FitResults(DataCounts, Frozen):
         return ScoringModel.from_results(self, negative_weights=negative_weights)
 
     # ----------------------------------------------------------------- presentation
-    def summary(self):
+    def summary(self) -> Summary:
         """Text/HTML summary: settings, Used / Total respondents, paths, R², measurement."""
         from ..report.summary import Summary
 
@@ -237,7 +249,7 @@ class FitResults(DataCounts, Frozen):
         """
         from ..report.html import write_report
 
-        return write_report(self, path, **kwargs)
+        return write_report(self, Path(path), **kwargs)
 
     def __repr__(self) -> str:
         return (

@@ -137,12 +137,12 @@ class Model:
                 "Higher-order constructs are not supported; list observed items only."
             )
         undefined = []
-        for s, t in paths:
-            for name in (s, t):
+        for src, tgt in paths:
+            for name in (src, tgt):
                 if name not in blocks and name not in undefined:
                     undefined.append(name)
-        for a, b in covs:
-            for name in (a, b):
+        for cov_a, cov_b in covs:
+            for name in (cov_a, cov_b):
                 if name not in blocks and name not in item_owner and name not in undefined:
                     undefined.append(name)
         if undefined:

@@ -71,7 +71,7 @@ def tokenize(text: str) -> tuple[list[list[Token]], list[str]]:
                         hint = " (operators are '=~', '<~', '~' and '~~')"
                     raise _error(f"Unexpected character {ch!r}{hint}", lines, lineno, col)
                 if m.lastgroup != "ws":
-                    toks.append(Token(m.lastgroup, m.group(), lineno, offset + pos + 1))
+                    toks.append(Token(str(m.lastgroup), m.group(), lineno, offset + pos + 1))
                 pos = m.end()
             offset += len(piece) + 1
             physical.append(toks)
