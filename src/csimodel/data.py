@@ -97,7 +97,8 @@ class PreparedData:
                 f"Column {name!r} is not in the fitted data. "
                 f"Available: {list_some(avail, 10)}. Pass a column of the data given to fit()."
             )
-        return self.frame[name].iloc[self.used_positions]
+        col = self.frame[name]
+        return col if self.used_positions is None else col.iloc[self.used_positions]
 
 
 def _rows(labels: Sequence[Any]) -> str:
@@ -191,7 +192,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
             X = X[:, idx]
         return X
     dtypes = df.dtypes
-    bad_text: dict[str, list[Any]] = {}
+    bad_text: dict[str, tuple[list[Any], np.ndarray]] = {}
     converted: dict[str, np.ndarray] = {}
     for c in items:
         dt = dtypes[c]
@@ -223,8 +224,8 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
     if bad_text:
         parts = []
         comma = False
-        for c, (rows, pos) in list(bad_text.items())[:_ROWS_SHOWN]:
-            vals = df[c].iloc[pos[:3]].tolist()  # by position: index labels may repeat
+        for c, (rows, where) in list(bad_text.items())[:_ROWS_SHOWN]:
+            vals = df[c].iloc[where[:3]].tolist()  # by position: index labels may repeat
             comma = comma or any(isinstance(v, str) and _DECIMAL_COMMA.match(v) for v in vals)
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
         more = (
@@ -612,26 +613,27 @@ def _apply_policy(
     """The missing-data policy: raise, exclude rows or impute cells (``X`` in place)."""
     n = X.shape[0]
     acc = _Accounts(keep=np.ones(n, dtype=bool))
+    wcol = wname or "<weights>"
     row_nan = nan.any(axis=1) if nan is not None else np.zeros(n, dtype=bool)
     w_nan = np.isnan(w) if w is not None else None
     if missing == "error":
         _raise_missing(nan, row_nan, w_nan, wname, items, index)
     if w_nan is not None and w_nan.any():
         r = np.flatnonzero(w_nan)
-        acc.exclude(r, index, [wname] * len(r), "missing weight")
-    if missing == "listwise" and row_nan.any():
+        acc.exclude(r, index, [wcol] * len(r), "missing weight")
+    if missing == "listwise" and nan is not None and row_nan.any():
         r = np.flatnonzero(row_nan & acc.keep)
         sub = nan[r]
         cols = [", ".join(items[c] for c in np.flatnonzero(sub[k])) for k in range(len(r))]
         acc.exclude(r, index, cols, "missing answer")
-    if missing == "keep" and row_nan.any():
+    if missing == "keep" and nan is not None and row_nan.any():
         r = np.flatnonzero(nan.all(axis=1) & acc.keep)
         acc.exclude(r, index, ["all items"] * len(r), "all answers missing")
     if w is not None:
         zero = (w == 0) & acc.keep
         if zero.any():
             r = np.flatnonzero(zero)
-            acc.exclude(r, index, [wname] * len(r), "weight is zero")
+            acc.exclude(r, index, [wcol] * len(r), "weight is zero")
     if missing == "mean" and nan is not None and row_nan.any():
         _impute_means(X, nan, w, acc, items, index)
     return acc

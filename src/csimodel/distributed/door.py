@@ -318,7 +318,7 @@ def _partition_stats(
 
     if w_nan is not None and w_nan.any():
         r = np.flatnonzero(w_nan)
-        exclude(r, [wcol] * min(len(r), max_records), "missing weight")
+        exclude(r, [str(wcol)] * min(len(r), max_records), "missing weight")
     if missing == "listwise" and row_nan.any():
         r = np.flatnonzero(row_nan & keep)
         room = max(0, max_records - len(recs))
@@ -328,7 +328,7 @@ def _partition_stats(
         zero = (w == 0) & keep
         if zero.any():
             r = np.flatnonzero(zero)
-            exclude(r, [wcol] * min(len(r), max_records), "weight is zero")
+            exclude(r, [str(wcol)] * min(len(r), max_records), "weight is zero")
 
     if missing == "mean" and stage == "means":
         obs = keep[:, None] & ~nan
@@ -338,7 +338,7 @@ def _partition_stats(
             mc = np.where(Wc > 0, np.where(obs, X, 0.0).T @ wk / np.where(Wc > 0, Wc, 1.0), 0.0)
         st["obs_W"], st["obs_mean"] = Wc, mc
         return st
-    if missing == "mean" and row_nan.any():
+    if missing == "mean" and impute_means is not None and row_nan.any():
         nan_kept = nan & keep[:, None]
         irecs = st["imp_records"]
         for c in np.flatnonzero(nan_kept.any(axis=0)):
@@ -353,17 +353,17 @@ def _partition_stats(
                 )
 
     Xk = X[keep] if not keep.all() else X
-    wk = None if w is None else w[keep]
+    w_used = None if w is None else w[keep]
     nk = Xk.shape[0]
     st["n_used"] = nk
     if nk == 0:
         return st
-    if wk is not None:
-        st["w_integer"] = bool(np.all(wk == np.round(wk)))
-        W = float(wk.sum())
-        mean = (wk @ Xk) / W
+    if w_used is not None:
+        st["w_integer"] = bool(np.all(w_used == np.round(w_used)))
+        W = float(w_used.sum())
+        mean = (w_used @ Xk) / W
         xc = Xk - mean
-        M2 = (xc * wk[:, None]).T @ xc
+        M2 = (xc * w_used[:, None]).T @ xc
     else:
         W = float(nk)
         mean = Xk.mean(axis=0)

@@ -102,7 +102,8 @@ class ImportancePerformanceDisplay:
                 "from_result needs the result of cm.ipma(...) or cm.ipa(...). "
                 f"Got {type(result).__name__} instead."
             )
-        table, cross = result.table, result.crosshair
+        table: Any = result.table
+        cross = result.crosshair
         if result.by is not None:
             segs = list(cross.index)
             if segment is None or segment not in segs:
@@ -216,8 +217,8 @@ class ImportancePerformanceDisplay:
         self.crosshair_lines_ = (vline, hline) if self.x == "importance" else (hline, vline)
 
         # limits: include the points, intervals and crosshair with a margin
-        allx = [xs, [cx]] + ([np.ravel(xi)] if xi is not None and error_bars else [])
-        ally = [ys, [cy]] + ([np.ravel(yi)] if yi is not None and error_bars else [])
+        allx: list[Any] = [xs, [cx]] + ([np.ravel(xi)] if xi is not None and error_bars else [])
+        ally: list[Any] = [ys, [cy]] + ([np.ravel(yi)] if yi is not None and error_bars else [])
         x0, x1 = float(np.min(np.concatenate(allx))), float(np.max(np.concatenate(allx)))
         y0, y1 = float(np.min(np.concatenate(ally))), float(np.max(np.concatenate(ally)))
         mx, my = 0.12 * (x1 - x0 or 1.0), 0.2 * (y1 - y0 or 1.0)
@@ -300,7 +301,8 @@ def _place_annotation(ann, offsets, obstacles, renderer, bounds, px) -> bool:
     ann.xyann = (0.0, 0.0)
     e = label_extent(ann, renderer)
     w, h, x, y = e.width, e.height, e.x0, e.y0  # anchored at the point
-    best, best_cost = None, None
+    best: tuple[float, float, str, str] = (0.0, 0.0, "left", "bottom")
+    best_cost: float | None = None
     for dx, dy in offsets:
         ha = "left" if dx > 0.5 else "right" if dx < -0.5 else "center"
         va = "bottom" if dy > 0.5 else "top" if dy < -0.5 else "center"

@@ -281,7 +281,9 @@ class PathDiagramDisplay:
         self.layers_ = layer
         self.construct_patches_, self.construct_texts_ = {}, {}
         self.item_patches_, self.item_name_texts_, self.item_texts_ = {}, {}, {}
-        self.path_arrows_, self.item_arrows_, self.path_texts_ = {}, {}, {}
+        self.path_arrows_: dict[tuple[str, str], Any] = {}
+        self.item_arrows_: dict[str, Any] = {}
+        self.path_texts_: dict[tuple[str, str], Any] = {}
         for c in self.constructs:
             x, y = pos[c]
             e = Ellipse(
