@@ -18,6 +18,8 @@ EW, EH = 2.5, 1.25  # construct ellipse (minimum width; widened for long names)
 BW, BH = 1.05, 0.42  # item box (minimum width; widened for long item names)
 STEP = 0.56  # distance between boxes in a column
 HGAP = 0.16  # gap between boxes in a row
+ROW_MAX = 4  # more items above/below a construct hang as a column
+COLUMN_OFFSET = 0.75  # such a column's inner edge from the ellipse's vertical axis
 GAP = 0.45  # ellipse edge to the inner edge of its item group
 MAIN_GAP = 1.9  # free room between the footprints of adjacent layers (arrows and labels)
 CROSS_GAP = 0.55  # free room between constructs of one layer
@@ -97,6 +99,7 @@ class Group:
     ends: list[tuple[float, float]] = field(default_factory=list)  # arrow end on each box
     values: list[tuple[float, float, str, str]] = field(default_factory=list)  # x, y, ha, va
     value_room: float = 0.0
+    value_dir: str = ""  # where value labels stick out: 'left', 'right', 'up' or 'down'
 
     def extent(self) -> tuple[float, float, float, float]:
         """Bounding box of boxes and value labels (relative)."""
@@ -105,26 +108,57 @@ class Group:
         b = np.array(self.boxes)
         x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
         r = self.value_room
-        if self.side == "left":
+        if self.value_dir == "left":
             x0 -= r
-        elif self.side == "right":
+        elif self.value_dir == "right":
             x1 += r
-        elif self.side == "above":
+        elif self.value_dir == "up":
             y1 += VALUE_H
         else:
             y0 -= VALUE_H
         return (float(x0), float(y0), float(x1), float(y1))
 
 
-def make_group(side: str, n: int, bw: float, ew: float, value_room: float, shift: float = 0.0):
+def make_group(
+    side: str,
+    n: int,
+    bw: float,
+    ew: float,
+    value_room: float,
+    shift: float = 0.0,
+    middle: bool = False,
+) -> Group:
     """Boxes of ``n`` items on ``side`` of an ellipse of width ``ew`` (centre at 0, 0).
 
     Columns (left/right) fan out beside the ellipse; rows (above/below) sit over or under
-    it, moved by ``shift`` along the row. Value labels go on the box's outer side.
+    it, moved by ``shift`` along the row. More than :data:`ROW_MAX` items above or below
+    hang as a column beside the ellipse's vertical axis (on the left for ``shift <= 0``,
+    else on the right), the arrows reaching each box's inner edge past the boxes nearer
+    the ellipse. Value labels go on the box's outer side.
     """
     g = Group(side=side, value_room=value_room)
+    stacked = middle and side in ("above", "below") and n > ROW_MAX
+    if side in ("left", "right") or stacked:
+        right = side == "right" or (stacked and shift > 0)
+        g.value_dir = "right" if right else "left"
+    else:
+        g.value_dir = "up" if side == "above" else "down"
     for k in range(n):
-        if side in ("left", "right"):
+        if stacked:
+            sign = 1.0 if side == "above" else -1.0
+            cy = sign * (EH / 2 + GAP + BH / 2 + k * STEP)
+            if g.value_dir == "left":
+                x1 = -COLUMN_OFFSET
+                x0 = x1 - bw
+                g.ends.append((x1, cy))
+                g.values.append((x0 - 0.06, cy, "right", "center"))
+            else:
+                x0 = COLUMN_OFFSET
+                x1 = x0 + bw
+                g.ends.append((x0, cy))
+                g.values.append((x1 + 0.06, cy, "left", "center"))
+            g.boxes.append((x0, cy - BH / 2, x1, cy + BH / 2))
+        elif side in ("left", "right"):
             cy = (n - 1) * STEP / 2 - k * STEP - shift  # shift > 0: downstream (down)
             if side == "left":
                 x1 = -ew / 2 - GAP
@@ -386,7 +420,15 @@ def layout(
 
     def build(sides, shifts):
         return {
-            c: make_group(sides[c], n_items[c], box_width[c], ew, value_room[c], shifts[c])
+            c: make_group(
+                sides[c],
+                n_items[c],
+                box_width[c],
+                ew,
+                value_room[c],
+                shifts[c],
+                middle=role[c] == "middle",
+            )  # fmt: skip
             if n_items.get(c, 0)
             else None
             for c in constructs
@@ -413,8 +455,10 @@ def layout(
             other = after if default == before else before
             best, best_n = (sides[c], shifts[c]), None
             for side in (default, other):
-                for shift in (0.0, 0.3 * ew, -0.3 * ew):
-                    g = make_group(side, n_items[c], box_width[c], ew, value_room[c], shift)
+                for shift in (0.0, 0.3 * ew, -0.3 * ew) if n_items[c] <= ROW_MAX else (0.0, 1.0):
+                    g = make_group(
+                        side, n_items[c], box_width[c], ew, value_room[c], shift, middle=True
+                    )
                     x, y = pos[c]
                     rects = [(b[0] + x, b[1] + y, b[2] + x, b[3] + y) for b in g.boxes]
                     n = _crossings(rects, paths, pos, c)

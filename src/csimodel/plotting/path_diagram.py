@@ -21,6 +21,7 @@ from ._overlap import padded, place_text, renderer_of
 __all__ = ["PathDiagramDisplay", "layered_layout", "item_side"]
 
 _FONT = {"construct": 9.0, "path": 9.0, "item": 7.0, "value": 6.5}
+_MAX_ARC = 0.3  # a long path that needs a wider arc than this gets a channel instead
 _FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.2, 0.8, 0.25, 0.75, 0.15, 0.85)
 
 
@@ -208,12 +209,14 @@ class PathDiagramDisplay:
         args = (self.constructs, list(self.paths), n_items, bw, room, ew, self.orientation)
         layer, pos, groups, ways = lay.layout(*args)
         rads, curves = self._routes(pos, groups, ways, ew)
+        rects = self._rects(pos, groups)
         blocked = [
             (s, t)
             for (s, t), pts in curves.items()
-            if layer[t] - layer[s] > 1 and lay.hits(pts, (s, t), pos, self._rects(pos, groups), ew)
+            if layer[t] - layer[s] > 1
+            and (abs(rads[(s, t)]) > _MAX_ARC or lay.hits(pts, (s, t), pos, rects, ew))
         ]
-        if blocked:  # give those long paths a channel through the layers they skip
+        if blocked:  # give long paths a channel through the layers they skip
             layer, pos, groups, ways = lay.layout(*args, channels=blocked)
             rads, curves = self._routes(pos, groups, ways, ew)
         ext = [(x - ew / 2, y - lay.EH / 2, x + ew / 2, y + lay.EH / 2) for x, y in pos.values()]
