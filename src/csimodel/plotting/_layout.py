@@ -292,7 +292,25 @@ def place(
             for c, v in zip(members, vals, strict=True):
                 cross[c] = v - mid
     pos = {c: from_frame(float(main_pos[layer[c]]), cross[c], orientation) for c in constructs}
-    ways = {k: [pos[d] for d in v] for k, v in waypoints.items()}
+    # a channel runs parallel to the main axis through the whole band of a skipped layer
+    band = {
+        L: (
+            min((fp[c][0] for c in m if not c.startswith("\x00")), default=0.0),
+            max((fp[c][1] for c in m if not c.startswith("\x00")), default=0.0),
+        )
+        for L, m in enumerate(stacks)
+    }
+    ways = {}
+    for (s, t), v in waypoints.items():
+        # leave the source and enter the target along the main axis, past their own items
+        exit_ = from_frame(float(main_pos[layer[s]]) + fp[s][1], cross[s], orientation)
+        entry = from_frame(float(main_pos[layer[t]]) + fp[t][0], cross[t], orientation)
+        mids = [
+            from_frame(float(main_pos[layer[d]]) + e, cross[d], orientation)
+            for d in v
+            for e in band[layer[d]]
+        ]
+        ways[(s, t)] = [exit_, *mids, entry]
     real = [c for c in constructs if not c.startswith("\x00")]
     return {c: layer[c] for c in real}, {c: pos[c] for c in real}, ways
 
@@ -312,27 +330,25 @@ def bezier(p0, p1, rad: float, n: int | None = None) -> np.ndarray:
     return (1 - u) ** 2 * p0 + 2 * u * (1 - u) * ctrl + u**2 * p1
 
 
-def through(points: Sequence[Sequence[float]], per_unit: float = 20.0) -> np.ndarray:
-    """A smooth curve through ``points`` (Catmull-Rom), sampled about every 0.05 units."""
+def through(points: Sequence[Sequence[float]], rounds: int = 5) -> np.ndarray:
+    """A smooth curve along the polyline ``points`` (Chaikin corner cutting, ends kept).
+
+    The curve stays inside the hull of neighbouring waypoints, so it keeps to the
+    channels the layout reserved; it is resampled about every 0.05 units.
+    """
     P = np.asarray(points, float)
     if len(P) == 2:
         return bezier(P[0], P[1], 0.0)
-    ext = np.vstack([2 * P[0] - P[1], P, 2 * P[-1] - P[-2]])
-    out = [P[:1]]
-    for i in range(1, len(ext) - 2):
-        p0, p1, p2, p3 = ext[i - 1], ext[i], ext[i + 1], ext[i + 2]
-        n = max(8, int(np.hypot(*(p2 - p1)) * per_unit))
-        u = np.linspace(0, 1, n + 1)[1:, None]
-        out.append(
-            0.5
-            * (
-                2 * p1
-                + (-p0 + p2) * u
-                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u**2
-                + (-p0 + 3 * p1 - 3 * p2 + p3) * u**3
-            )
-        )
-    return np.vstack(out)
+    for _ in range(rounds):
+        q = 0.75 * P[:-1] + 0.25 * P[1:]
+        r = 0.25 * P[:-1] + 0.75 * P[1:]
+        mid = np.empty((2 * len(q), 2))
+        mid[0::2], mid[1::2] = q, r
+        P = np.vstack([P[:1], mid[1:-1], P[-1:]])
+    seg = np.hypot(*np.diff(P, axis=0).T)
+    t = np.concatenate([[0.0], np.cumsum(seg)])
+    u = np.linspace(0.0, t[-1], max(40, int(t[-1] / 0.05)))
+    return np.column_stack([np.interp(u, t, P[:, 0]), np.interp(u, t, P[:, 1])])
 
 
 def inside_ellipse(pts: np.ndarray, centre, ew: float, margin: float = 0.0) -> np.ndarray:

@@ -209,15 +209,20 @@ class PathDiagramDisplay:
         args = (self.constructs, list(self.paths), n_items, bw, room, ew, self.orientation)
         layer, pos, groups, ways = lay.layout(*args)
         rads, curves = self._routes(pos, groups, ways, ew)
-        rects = self._rects(pos, groups)
-        blocked = [
-            (s, t)
-            for (s, t), pts in curves.items()
-            if layer[t] - layer[s] > 1
-            and (abs(rads[(s, t)]) > _MAX_ARC or lay.hits(pts, (s, t), pos, rects, ew))
-        ]
-        if blocked:  # give long paths a channel through the layers they skip
-            layer, pos, groups, ways = lay.layout(*args, channels=blocked)
+        channels: list[tuple[str, str]] = []
+        for _ in range(3):  # give long paths a channel through the layers they skip
+            rects = self._rects(pos, groups)
+            blocked = [
+                (s, t)
+                for (s, t), pts in curves.items()
+                if layer[t] - layer[s] > 1
+                and (s, t) not in channels
+                and (abs(rads.get((s, t), 0.0)) > _MAX_ARC or lay.hits(pts, (s, t), pos, rects, ew))
+            ]
+            if not blocked:
+                break
+            channels += blocked
+            layer, pos, groups, ways = lay.layout(*args, channels=channels)
             rads, curves = self._routes(pos, groups, ways, ew)
         ext = [(x - ew / 2, y - lay.EH / 2, x + ew / 2, y + lay.EH / 2) for x, y in pos.values()]
         for c, g in groups.items():
@@ -249,9 +254,11 @@ class PathDiagramDisplay:
         for s, t in self.paths:
             if (s, t) in ways:
                 curves[(s, t)] = lay.through([pos[s], *ways[(s, t)], pos[t]])
-            else:
-                rads[(s, t)] = lay.route(pos[s], pos[t], (s, t), pos, rects, ew)
-                curves[(s, t)] = lay.bezier(pos[s], pos[t], rads[(s, t)])
+                if not lay.hits(curves[(s, t)], (s, t), pos, rects, ew):
+                    continue
+            # an arc: straight first, then the first clean (or least blocked) bend
+            rads[(s, t)] = lay.route(pos[s], pos[t], (s, t), pos, rects, ew)
+            curves[(s, t)] = lay.bezier(pos[s], pos[t], rads[(s, t)])
         return rads, curves
 
     def plot(self, ax: Any = None, *, figsize: tuple[float, float] | None = None):
