@@ -300,17 +300,17 @@ def place(
         )
         for L, m in enumerate(stacks)
     }
-    ways = {}
-    for (s, t), v in waypoints.items():
+    ways: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for (src, tgt), dummies in waypoints.items():
         # leave the source and enter the target along the main axis, past their own items
-        exit_ = from_frame(float(main_pos[layer[s]]) + fp[s][1], cross[s], orientation)
-        entry = from_frame(float(main_pos[layer[t]]) + fp[t][0], cross[t], orientation)
+        exit_ = from_frame(float(main_pos[layer[src]]) + fp[src][1], cross[src], orientation)
+        entry = from_frame(float(main_pos[layer[tgt]]) + fp[tgt][0], cross[tgt], orientation)
         mids = [
             from_frame(float(main_pos[layer[d]]) + e, cross[d], orientation)
-            for d in v
+            for d in dummies
             for e in band[layer[d]]
         ]
-        ways[(s, t)] = [exit_, *mids, entry]
+        ways[(src, tgt)] = [exit_, *mids, entry]
     real = [c for c in constructs if not c.startswith("\x00")]
     return {c: layer[c] for c in real}, {c: pos[c] for c in real}, ways
 

@@ -187,7 +187,7 @@ class PathDiagramDisplay:
             return None
         return f"{val:.{self.digits}f}"
 
-    def _geometry(self):
+    def _geometry(self) -> tuple[Any, ...]:
         """Names, sizes, layout, routes and the data extent (no drawing)."""
         cw = lay.char_width
         names = {}
@@ -232,11 +232,11 @@ class PathDiagramDisplay:
                 ext.append((x0 + x, y0 + y, x1 + x, y1 + y))
         for pts in curves.values():
             ext.append((*(pts.min(axis=0) - 0.35), *(pts.max(axis=0) + 0.35)))
-        ext = np.array(ext)
-        lims = (ext[:, 0].min() - 0.25, ext[:, 1].min() - 0.25)
-        lims += (ext[:, 2].max() + 0.25, ext[:, 3].max() + 0.25)
-        rads = {k: (rads.get(k), curves[k]) for k in self.paths}
-        return names, ew, items, layer, pos, groups, rads, lims
+        e = np.array(ext)
+        lo, hi = e[:, :2].min(axis=0) - 0.25, e[:, 2:].max(axis=0) + 0.25
+        lims = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        drawn = {k: (rads.get(k), curves[k]) for k in self.paths}
+        return names, ew, items, layer, pos, groups, drawn, lims
 
     @staticmethod
     def _rects(pos, groups) -> list[tuple[float, float, float, float]]:
