@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, distributed, models, scoring
+from . import datasets, distributed, models, scoring, segments
 from ._version import __version__
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
@@ -24,6 +24,7 @@ from .exceptions import (
     ModelError,
     ModelFileError,
     ModelSyntaxError,
+    SuspectedCodeError,
 )
 from .inference import BootstrapResults, bootstrap
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
@@ -31,9 +32,11 @@ from .inference.invariance import InvarianceResults, invariance
 from .inference.micom import MicomResult, micom
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
+from .prediction import CVPATResults, PredictResults, blindfolding, cvpat, predict_pls
 from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
+from .segments import FimixResult, FimixSelection, SegmentExplanation, SegmentModels, fimix
 from .spec import Model
 from .summary_data import SummaryData
 from .survey import (
@@ -83,6 +86,7 @@ __all__ = [
     "ModelSyntaxError",
     "ModelError",
     "DataError",
+    "SuspectedCodeError",
     "ModelFileError",
     "EstimationError",
     "CsimodelWarning",
@@ -107,6 +111,17 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "predict_pls",
+    "PredictResults",
+    "cvpat",
+    "CVPATResults",
+    "blindfolding",
+    "segments",
+    "fimix",
+    "FimixResult",
+    "FimixSelection",
+    "SegmentExplanation",
+    "SegmentModels",
     "__version__",
 ]
 

@@ -13,6 +13,7 @@ from .collinearity import item_vif, predictor_vif
 from .effects import f_squared
 from .exact_fit import bootstrap_assessment, implied_item_cors
 from .fit import fit_measures, gof
+from .model_selection import model_selection
 from .reliability import item_matrix, reliability
 from .validity import fornell_larcker, htmt
 
@@ -99,6 +100,9 @@ class Assessment:
         Resamples drawn (with ``boot``).
     level : float or None
         Percentile of the HTMT upper bounds.
+    model_selection : DataFrame or None
+        Information criteria ``bic, aic, hq, gm`` (plus ``k, sse``) by endogenous construct
+        (Sharma et al. 2019); see :func:`csimodel.assessment.model_selection.model_selection`.
     """
 
     reliability: pd.DataFrame
@@ -121,6 +125,7 @@ class Assessment:
     model_fit_test: pd.DataFrame | None = None
     n_boot: int | None = None
     level: float | None = None
+    model_selection: pd.DataFrame | None = None
 
     @property
     def vif(self) -> pd.DataFrame:
@@ -184,6 +189,11 @@ class Assessment:
         ).astype(str)
         s.add_table("Effect sizes f2", f2)
         s.add_table("R-squared", self.r_squared)
+        if self.model_selection is not None:
+            s.add_table(
+                "Model selection criteria (smaller is better; Sharma et al. 2019)",
+                self.model_selection,
+            )
         mf = self.model_fit.copy()
         s.add_table("Model fit", mf)
         s.add_info("GoF (Tenenhaus)", f"{self.gof:.3f}")
@@ -380,6 +390,7 @@ def assess(
         vif_predictors=predictor_vif(C, m),
         f_squared=f_squared(res),
         r_squared=pd.DataFrame({"r2": res.r_squared, "r2_adj": res.r_squared_adj}),
+        model_selection=model_selection(res),
         model_fit=model_fit,
         gof=gof(L[0], mask, arr.r2[0]),
         admissible=None if admissible is None else bool(admissible[0]),

@@ -191,6 +191,7 @@ class CBSEM(EstimatorSettings):
         missing_values: Any = (),
         weights: Any = None,
         ordered: Any = None,
+        suspect_codes: str = "error",
     ) -> CBSEMResults:
         """Validate the data, estimate the model, and assess the fit.
 
@@ -221,6 +222,11 @@ class CBSEM(EstimatorSettings):
             or more items. An item with a single used category, non-integer codes or an
             empty category between its lowest and highest answer raises ``DataError``.
 
+        suspect_codes : {'error', 'ignore'}, default='error'
+            Items without a declared scale whose values include a typical no-answer code
+            (-99, -9, 9, 99, 999, ... standing apart from the other answers) raise
+            :class:`~csimodel.SuspectedCodeError`; ``'ignore'`` uses them as answers.
+
         Returns
         -------
         CBSEMResults
@@ -241,9 +247,11 @@ class CBSEM(EstimatorSettings):
                 "hold only means and covariances. Use estimator='ML', 'GLS' or 'ULS'."
             )
         if self.estimator in ("WLSMV", "DWLS") or (ordered is not None and ordered is not False):
-            return self._fit_ordinal(model, data, scale, missing, missing_values, weights, ordered)
+            return self._fit_ordinal(
+                model, data, scale, missing, missing_values, weights, ordered, suspect_codes
+            )
         if missing == "fiml" and not isinstance(data, SummaryData):
-            return self._fit_fiml(model, data, scale, missing_values, weights)
+            return self._fit_fiml(model, data, scale, missing_values, weights, suspect_codes)
         if self.estimator == "MLR" and weights is not None:
             raise ParameterError(
                 "CBSEM(estimator='MLR') does not take case weights (the robust statistics "
@@ -278,6 +286,7 @@ class CBSEM(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner="CBSEM.fit",
+                suspect_codes=suspect_codes,
             )
             n = prepared.n_used
             w = prepared.weights
@@ -342,7 +351,9 @@ class CBSEM(EstimatorSettings):
             robust=robust,
         )
 
-    def _fit_ordinal(self, model, data, scale, missing, missing_values, weights, ordered):
+    def _fit_ordinal(
+        self, model, data, scale, missing, missing_values, weights, ordered, suspect_codes="error"
+    ):
         """WLSMV / DWLS on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
         from ..data import prepare
         from ..results import CBSEMResults
@@ -376,6 +387,7 @@ class CBSEM(EstimatorSettings):
             missing=missing,
             missing_values=missing_values,
             owner="CBSEM.fit",
+            suspect_codes=suspect_codes,
         )
         check_ordinal(prepared.X, items)
         single = [c for c in model.constructs if len(model.blocks[c]) == 1]
@@ -500,7 +512,7 @@ class CBSEM(EstimatorSettings):
             )
         return best["theta"], best["F"], best["g"], best["n_iter"], conv, starts
 
-    def _fit_fiml(self, model, data, scale, missing_values, weights):
+    def _fit_fiml(self, model, data, scale, missing_values, weights, suspect_codes="error"):
         """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""
         import dataclasses
 
@@ -531,6 +543,7 @@ class CBSEM(EstimatorSettings):
             missing_values=missing_values,
             owner="CBSEM.fit",
             allow_keep=True,
+            suspect_codes=suspect_codes,
         )
         prepared = dataclasses.replace(prepared, missing="fiml")
         p = st.p

@@ -385,6 +385,7 @@ class PLS(EstimatorSettings):
         missing_values: Any = (),
         weights: Any = None,
         ordered: Any = None,
+        suspect_codes: str = "error",
     ) -> FitResults:
         """Validate the data and fit the model.
 
@@ -414,6 +415,11 @@ class PLS(EstimatorSettings):
             (Schuberth, Henseler & Dijkstra 2018), rescaled to the items' standard
             deviations so that scores and 0-100 indices stay on the items' own scale.
             Complete, unweighted, in-memory data only.
+
+        suspect_codes : {'error', 'ignore'}, default='error'
+            Items without a declared scale whose values include a typical no-answer code
+            (-99, -9, 9, 99, 999, ... standing apart from the other answers) raise
+            :class:`~csimodel.SuspectedCodeError`; ``'ignore'`` uses them as answers.
 
         Returns
         -------
@@ -447,6 +453,7 @@ class PLS(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner=type(self).__name__ + ".fit",
+                suspect_codes=suspect_codes,
             )
         else:
             prepared = prepare(
@@ -457,6 +464,7 @@ class PLS(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner=type(self).__name__ + ".fit",
+                suspect_codes=suspect_codes,
             )
             with np.errstate(over="ignore", invalid="ignore"):
                 mean, S = covariance(prepared.X, prepared.weights)

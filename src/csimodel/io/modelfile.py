@@ -9,6 +9,10 @@ File layout (UTF-8 JSON object, exactly these keys)::
       "payload": {...}
     }
 
+The payload may also hold ``"loadings"`` (one per item, written since
+:meth:`~csimodel.ScoringModel.predict` exists); files without it keep loading and predict
+construct scores only.
+
 The checksum is the SHA-256 of the *canonical* payload: ``json.dumps(payload,
 sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)`` encoded as
 UTF-8. Floats are written with Python's shortest round-trip representation, so loading
@@ -67,6 +71,7 @@ _PAYLOAD_KEYS = {
     "estimator",
     "negative_weights",
 }
+_OPTIONAL_PAYLOAD_KEYS = {"loadings"}  # written since predict(); older files lack it
 _SUMMARY_KEYS = {"n_total", "n_used", "n_excluded", "n_imputed", "missing", "case_weights"}
 _ESTIMATOR_KEYS = {"name", "params"}
 _ARRAYS = ("scale_low", "scale_high", "index_weights", "outer_weights", "item_means", "item_sds")
@@ -74,7 +79,7 @@ _ARRAYS = ("scale_low", "scale_high", "index_weights", "outer_weights", "item_me
 
 # ----------------------------------------------------------------------------- writing
 def _payload(sm) -> dict[str, Any]:
-    return {
+    out = {
         "csimodel_version": sm.csimodel_version,
         "model_syntax": sm.model_syntax,
         "constructs": list(sm.constructs),
@@ -87,6 +92,9 @@ def _payload(sm) -> dict[str, Any]:
         "estimator": {"name": sm.estimator["name"], "params": dict(sm.estimator["params"])},
         "negative_weights": sm.negative_weights,
     }
+    if sm.loadings is not None:
+        out["loadings"] = [float(v) for v in sm.loadings]
+    return out
 
 
 def _canonical(payload: dict[str, Any]) -> bytes:
@@ -167,10 +175,12 @@ def _fail(what: str) -> ModelFileError:
     return ModelFileError(f"Invalid csimodel model file: {what}.")
 
 
-def _keys(obj: Any, expected: set[str], where: str) -> None:
+def _keys(
+    obj: Any, expected: set[str], where: str, optional: frozenset[str] | set[str] = frozenset()
+) -> None:
     if not isinstance(obj, dict):
         raise _fail(f"{where} must be a JSON object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - expected)
+    unknown = sorted(set(obj) - expected - optional)
     missing = sorted(expected - set(obj))
     if unknown:
         raise _fail(f"unknown key(s) {unknown} in {where}")
@@ -223,7 +233,7 @@ def _validate(doc: Any) -> dict[str, Any]:
     if not isinstance(value, str) or len(value) != 64:
         raise _fail("checksum value must be 64 hex digits")
     p = doc["payload"]
-    _keys(p, _PAYLOAD_KEYS, "payload")
+    _keys(p, _PAYLOAD_KEYS, "payload", _OPTIONAL_PAYLOAD_KEYS)
     try:
         digest = hashlib.sha256(_canonical(p)).hexdigest()
     except (ValueError, TypeError) as e:
@@ -250,6 +260,8 @@ def _validate(doc: Any) -> dict[str, Any]:
         raise _fail("blocks do not list the items in model order")
     n = len(items)
     arrays = {k: _num_list(p[k], n, k) for k in _ARRAYS}
+    if "loadings" in p:
+        arrays["loadings"] = _num_list(p["loadings"], n, "loadings")
     if np.any(arrays["scale_low"] >= arrays["scale_high"]):
         raise _fail("every scale_low must be below its scale_high")
     if np.any(arrays["item_sds"] <= 0):
@@ -381,6 +393,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Scorin
             data_summary=v["data_summary"],
             estimator=v["estimator"],
             negative_weights=v["negative_weights"],
+            loadings=v.get("loadings"),
         )
     except CsimodelError as e:
         raise _fail(str(e)) from None

@@ -8,16 +8,22 @@ the figure in ``figure_`` (and the drawn artists, for further styling).
 - :class:`PathDiagramDisplay` — path diagram of a fitted model (no graphviz).
 - :class:`IndexBarDisplay` — 0-100 indices by segment with intervals.
 - :class:`DistributionDisplay` — resampled (bootstrap) distribution of one estimate.
+- :class:`FimixCriteriaDisplay` — FIMIX-PLS segment-retention criteria over k.
+- :class:`PredictionErrorDisplay` — out-of-sample prediction errors per indicator.
 """
 
 from .distribution import DistributionDisplay
 from .indices import IndexBarDisplay
 from .ipma_map import ImportancePerformanceDisplay
 from .path_diagram import PathDiagramDisplay
+from .prediction import PredictionErrorDisplay
+from .segments import FimixCriteriaDisplay
 
 __all__ = [
     "ImportancePerformanceDisplay",
     "PathDiagramDisplay",
     "IndexBarDisplay",
     "DistributionDisplay",
+    "FimixCriteriaDisplay",
+    "PredictionErrorDisplay",
 ]

@@ -170,6 +170,89 @@ class FitResults(DataCounts, Frozen):
         Y = X @ self.arrays.weights[0]
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
+    @cached_property
+    def _prediction_constants(self):
+        from ..numeric.prediction import PredictionConstants
+
+        m = self.model
+        mask = m.block_mask().astype(bool)
+        return PredictionConstants(
+            constructs=m.constructs,
+            blocks=dict(m.blocks),
+            items=m.items,
+            paths=self.arrays.paths[0],
+            weights=(self.arrays.weights[0] * mask).sum(axis=1),
+            loadings=(self.arrays.block_loadings[0] * mask).sum(axis=1),
+            mean=np.asarray(self.mean, dtype=float),
+            sd=np.asarray(self.arrays.item_sd[0], dtype=float),
+            standardized=bool(getattr(self.estimator, "standardize", True)),
+            scale_low=self.data.scale_low,
+            scale_high=self.data.scale_high,
+        )
+
+    def predict(
+        self,
+        data: Any,
+        *,
+        output: str = "scores",
+        missing: str = "listwise",
+        missing_values: Any = (),
+    ) -> Any:
+        """Predict the endogenous constructs (or their items) of new respondents.
+
+        Only the items of the exogenous constructs are needed: they are standardized with the
+        fit's item means and SDs, weighted with the fit's outer weights, and carried through
+        the total effects to every endogenous construct (the "earliest antecedents" of
+        Shmueli et al. 2016). Item predictions are the predicted scores times the loadings,
+        back on the items' own scale.
+
+        .. math:: \\hat Y_{endo} = Y_{exo} T_{exo, endo}, \\qquad
+                  \\hat x_k = \\bar x_k + s_k \\lambda_k \\hat Y_{c(k)}
+
+        Parameters
+        ----------
+        data : dict, list of dicts, ndarray or pandas.DataFrame
+            What :meth:`ScoringModel.score` accepts: a dict ``{item: answer}`` is one
+            respondent (returns a dict of plain floats), a list of dicts one row per record,
+            a 2-D array one column per exogenous item (or per model item) in model order, a
+            DataFrame the exogenous constructs' item columns (others ignored). Answers
+            outside the fit's declared scale raise :class:`~csimodel.DataError`.
+        output : {'scores', 'items'}, default='scores'
+            ``'scores'``: predicted standardized scores of the endogenous constructs;
+            ``'items'``: predicted answers to their items, on the answer scale.
+        missing : {'listwise', 'error'}, default='listwise'
+            Rows with a missing exogenous answer are left out (warned) or refused.
+        missing_values : sequence of numbers, default=()
+            Codes meaning "no answer", e.g. ``(-99,)``.
+
+        Returns
+        -------
+        dict or pandas.DataFrame
+            For a dict: ``{name: value}``. Otherwise index = labels of the predicted rows
+            (record / array positions for records and arrays); columns = endogenous
+            constructs (or their items).
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> res = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10))
+        >>> res.predict(data.head(2)).columns.tolist()[:3]
+        ['Expectation', 'Quality', 'Value']
+        >>> res.predict(data.head(2), output="items").shape
+        (2, 19)
+        """
+        from ..scoring.prediction import predict_data
+
+        return predict_data(
+            self._prediction_constants,
+            data,
+            output=output,
+            missing=missing,
+            missing_values=missing_values,
+            owner="FitResults.predict",
+        )
+
     def to_scoring_model(self, *, negative_weights: str = "error") -> ScoringModel:
         """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
 

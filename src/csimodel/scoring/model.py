@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +14,11 @@ import pandas as pd
 from .._validation import check_option
 from ..distributed.door import is_distributed_input
 from ..exceptions import DataError, ModelError
+from ..numeric.prediction import PredictionConstants
 from . import _json
 from ._records import RowPlan, item_rows, missing_codes, record_values
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
+from .prediction import predict_data
 from .weights import _fit_arrays, check_scales, normalized_index_weights
 
 if TYPE_CHECKING:
@@ -70,6 +73,9 @@ class ScoringModel:
         ``name`` and ``params`` of the estimator.
     negative_weights : str
         Negative-weight policy applied when the index weights were formed.
+    loadings : ndarray of shape (n_items,) or None
+        Loading of every item on its own construct (for :meth:`predict` with
+        ``output='items'``; ``None`` in model files written before it was stored).
 
     Examples
     --------
@@ -100,6 +106,7 @@ class ScoringModel:
     data_summary: Mapping[str, Any]
     estimator: Mapping[str, Any]
     negative_weights: str = "error"
+    loadings: Any = None
     _a: np.ndarray = field(init=False, repr=False)
     _c: np.ndarray = field(init=False, repr=False)
     _blocks_pos: tuple[np.ndarray, ...] = field(init=False, repr=False)
@@ -126,6 +133,16 @@ class ScoringModel:
                     f"Got shape {arr.shape} instead."
                 )
             s(self, name, arr)
+        if self.loadings is not None:
+            arr = _frozen(self.loadings)
+            if arr.shape != (len(self.items),):
+                raise ModelError(
+                    f"ScoringModel.loadings must have one value per item ({len(self.items)}). "
+                    f"Got shape {arr.shape} instead."
+                )
+            if not np.all(np.isfinite(arr)):
+                raise ModelError("ScoringModel.loadings holds a non-finite number.")
+            s(self, "loadings", arr)
         s(self, "standardized", bool(self.standardized))
         s(self, "paths", tuple((str(a), str(b), float(v)) for a, b, v in self.paths))
         s(self, "data_summary", MappingProxyType(dict(self.data_summary)))
@@ -238,6 +255,7 @@ class ScoringModel:
             data_summary=summary,
             estimator={"name": type(est).__name__, "params": params},
             negative_weights=negative_weights,
+            loadings=res._prediction_constants.loadings,
         )
 
     # ------------------------------------------------------------------ scoring
@@ -498,6 +516,82 @@ class ScoringModel:
         if isinstance(table, dict):
             return _json.dumps(table)
         return _json.dumps(_json.segment_records(table, by is not None))
+
+    def predict(
+        self,
+        data: Any,
+        *,
+        output: str = "scores",
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+    ) -> Any:
+        """Predicted endogenous construct scores (or items) of new respondents.
+
+        The same computation as :meth:`FitResults.predict` (one implementation, from the
+        stored means, SDs, outer weights, paths and loadings): a saved and re-loaded model
+        predicts bit-identically to its fit. Only the exogenous constructs' items are read;
+        they go through the same checks as in :meth:`score`.
+
+        Parameters
+        ----------
+        data : dict, list of dicts, ndarray or pandas.DataFrame
+            A dict ``{item: answer}`` is one respondent (returns a dict); a list of dicts is
+            one row per record; a 2-D array has one column per exogenous item (or per model
+            item) in model order; a DataFrame has the exogenous item columns (others are
+            ignored).
+        output : {'scores', 'items'}, default='scores'
+            Predicted standardized construct scores, or predicted item answers on the answer
+            scale (needs a model file that stores loadings; re-save older files).
+        missing, missing_values
+            As in :meth:`score`.
+
+        Returns
+        -------
+        dict or pandas.DataFrame
+            For a dict: ``{name: value}`` of plain floats (JSON-ready). Otherwise one row per
+            predicted respondent (index: row labels, or record / array positions); columns =
+            endogenous constructs (or their items).
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> res = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10))
+        >>> sm = res.to_scoring_model()
+        >>> bool((sm.predict(data) == res.predict(data)).all().all())
+        True
+        >>> answers = {"IMAG1": 9, "IMAG2": 8, "IMAG3": 9, "IMAG4": 8, "IMAG5": 9}
+        >>> round(sm.predict(answers)["Loyalty"], 3)  # one respondent: dict in, dict out
+        0.32
+        """
+        return predict_data(
+            self._prediction_constants,
+            data,
+            output=output,
+            missing=missing,
+            missing_values=missing_values,
+            owner="ScoringModel.predict",
+        )
+
+    @cached_property
+    def _prediction_constants(self) -> PredictionConstants:
+        ci = {c: k for k, c in enumerate(self.constructs)}
+        P = np.zeros((len(self.constructs), len(self.constructs)))
+        for a, b, v in self.paths:
+            P[ci[a], ci[b]] = v
+        return PredictionConstants(
+            constructs=self.constructs,
+            blocks=dict(self.blocks),
+            items=self.items,
+            paths=P,
+            weights=self.outer_weights,
+            loadings=self.loadings,
+            mean=self.item_means,
+            sd=self.item_sds,
+            standardized=self.standardized,
+            scale_low=self.scale_low,
+            scale_high=self.scale_high,
+        )
 
     # ------------------------------------------------------------------ presentation / io
     @property

@@ -1,0 +1,145 @@
+"""res.predict / ScoringModel.predict: one implementation, checked against the in-sample
+structural predictions computed by hand from res.scores, and save -> load -> predict."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import csimodel as cm
+
+
+@pytest.fixture(scope="module")
+def fit():
+    data = cm.datasets.load_ecsi_mobi()
+    return cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)), data
+
+
+def test_predict_fit_data_equals_in_sample_structural_predictions(fit):
+    res, data = fit
+    m = res.model
+    S = res.scores
+    P = res.path_coefficients.fillna(0.0)
+    exo = [c for c in m.constructs if c not in m.endogenous]
+    Yhat = S[exo].copy()
+    # by hand: in causal order from the exogenous (earliest) antecedents
+    todo = [c for c in m.constructs if c in m.endogenous]
+    while todo:
+        for c in list(todo):
+            preds = list(m.predecessors(c))
+            if all(p in Yhat for p in preds):
+                Yhat[c] = sum(Yhat[p] * P.loc[p, c] for p in preds)
+                todo.remove(c)
+    got = res.predict(data)
+    endo = [c for c in m.constructs if c in m.endogenous]
+    assert list(got.columns) == endo
+    np.testing.assert_allclose(got.to_numpy(), Yhat[endo].to_numpy(), rtol=0, atol=1e-12)
+    items = res.predict(data, output="items")
+    mean, sd = data[list(items.columns)].mean(), data[list(items.columns)].std()
+    lam = res.loadings
+    for it in items.columns:
+        c = next(c for c in endo if it in m.blocks[c])
+        exp = mean[it] + sd[it] * lam[(c, it)] * Yhat[c]
+        np.testing.assert_allclose(items[it].to_numpy(), exp.to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_only_exogenous_items_needed(fit):
+    res, data = fit
+    exo_items = list(res.model.blocks["Image"])
+    a = res.predict(data[exo_items])
+    b = res.predict(data)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_save_load_predict_bit_identical(fit, tmp_path):
+    res, data = fit
+    path = tmp_path / "m.json"
+    res.to_scoring_model().save(path)
+    sm = cm.load_model(path)
+    for out in ("scores", "items"):
+        a, b = res.predict(data, output=out), sm.predict(data, output=out)
+        assert np.array_equal(a.to_numpy(), b.to_numpy())
+        assert list(a.columns) == list(b.columns)
+
+
+def test_old_model_file_without_loadings_still_loads(fit, tmp_path):
+    """A file written before predict() existed (no 'loadings' key) loads and predicts scores."""
+    import hashlib
+
+    res, data = fit
+    path = tmp_path / "m.json"
+    res.to_scoring_model().save(path)
+    doc = json.loads(path.read_text())
+    del doc["payload"]["loadings"]
+    canon = json.dumps(
+        doc["payload"], sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode()
+    doc["checksum"]["value"] = hashlib.sha256(canon).hexdigest()
+    path.write_text(json.dumps(doc))
+    sm = cm.load_model(path)
+    assert sm.loadings is None
+    assert np.array_equal(sm.predict(data).to_numpy(), res.predict(data).to_numpy())
+    with pytest.raises(cm.ModelError, match="Re-save"):
+        sm.predict(data, output="items")
+
+
+def test_missing_exogenous_item_names_it(fit):
+    res, data = fit
+    with pytest.raises(cm.DataError, match="IMAG3.*exogenous|exogenous.*IMAG3"):
+        res.predict(data.drop(columns="IMAG3"))
+    with pytest.raises(cm.DataError, match="IMAG3"):
+        res.to_scoring_model().predict(data.drop(columns="IMAG3"))
+
+
+def test_bad_output_and_scale(fit):
+    res, data = fit
+    with pytest.raises(cm.CsimodelError, match="'output' parameter"):
+        res.predict(data, output="index")
+    bad = data.head(3).copy()
+    bad.loc[bad.index[0], "IMAG1"] = 11
+    with pytest.raises(cm.DataError, match="IMAG1"):
+        res.predict(bad)
+
+
+def test_arrays_in_model_order(fit):
+    res, data = fit
+    exo = list(res.model.blocks["Image"])
+    a = res.predict(data[exo].to_numpy())
+    b = res.predict(data[list(res.model.items)].to_numpy())
+    ref = res.predict(data)
+    np.testing.assert_array_equal(a.to_numpy(), ref.to_numpy())
+    np.testing.assert_array_equal(b.to_numpy(), ref.to_numpy())
+    one = res.to_scoring_model().predict(data[exo].to_numpy()[0])
+    np.testing.assert_array_equal(one.to_numpy(), ref.to_numpy()[:1])
+    with pytest.raises(cm.DataError, match="one column per exogenous item \\(5"):
+        res.predict(data[exo].to_numpy()[:, :3])
+
+
+def test_dicts_and_records_bit_identical_to_frames(fit):
+    """The record door of ScoringModel.score serves predict too: same numbers, every form."""
+    res, data = fit
+    sm = res.to_scoring_model()
+    exo = list(res.model.blocks["Image"])
+    rows = data[exo].head(4)
+    recs = rows.to_dict(orient="records")
+    ref = res.predict(rows)
+    for fn in (res.predict, sm.predict):
+        one = fn(recs[2])
+        assert isinstance(one, dict) and all(type(v) is float for v in one.values())
+        assert list(one) == list(ref.columns)
+        assert np.array_equal(np.array(list(one.values())), ref.to_numpy()[2])
+        many = fn(recs)
+        assert np.array_equal(many.to_numpy(), ref.to_numpy())
+        items = fn(recs[0], output="items")
+        assert np.array_equal(
+            np.array(list(items.values())), fn(rows, output="items").to_numpy()[0]
+        )
+    with pytest.raises(cm.DataError, match="IMAG3"):
+        sm.predict({k: v for k, v in recs[0].items() if k != "IMAG3"})
+    with pytest.raises(cm.DataError, match="IMAG1"):
+        sm.predict({**recs[0], "IMAG1": 11})
+    with pytest.raises(cm.DataError, match="IMAG2"):
+        sm.predict({**recs[0], "IMAG2": None})
