@@ -169,7 +169,7 @@ def _fit_from_args(args: argparse.Namespace):
     est = _estimator(args.estimator, args.scheme, args.unstandardized, cbsem_est)
     extra: dict[str, Any] = {}
     if getattr(args, "ordered", False):
-        if args.estimator == "cbsem" and cbsem_est not in ("WLSMV", "DWLS"):
+        if args.estimator == "cbsem" and cbsem_est not in ("WLSMV", "DWLS", "WLS"):
             raise UserError("--ordered with --estimator cbsem needs --cbsem-estimator WLSMV")
         extra["ordered"] = True
     return _with_warnings(
@@ -655,9 +655,9 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cbsem-estimator",
         default=None,
-        choices=["ML", "GLS", "ULS", "MLR", "WLSMV", "DWLS"],
-        help="CB-SEM discrepancy: ML (default), GLS, ULS, MLR (robust ML), WLSMV or DWLS "
-        "(ordered items)",
+        choices=["ML", "GLS", "ULS", "MLR", "WLSMV", "DWLS", "WLS"],
+        help="CB-SEM discrepancy: ML (default), GLS, ULS, MLR (robust ML), WLSMV, DWLS or "
+        "WLS (ordered items)",
     )
     p.add_argument(
         "--ordered",

@@ -320,7 +320,7 @@ def test_fiml_needs_ml_and_bad_estimator():
     with pytest.raises(cm.CsimodelError, match="fiml"):
         cm.CBSEM("GLS").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), missing="fiml")
     with pytest.raises(ValueError, match="'estimator' parameter of CBSEM"):
-        cm.CBSEM("WLS").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi())
+        cm.CBSEM("ADF").fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi())
 
 
 def test_listwise_missing_recorded():

@@ -170,10 +170,11 @@ def test_wlsmv_single_item_construct_is_refused(ord_data):
         cm.CBSEM("WLSMV").fit("A =~ imag1 + imag2 + imag3; B =~ sat1; B ~ A", ord_data)
 
 
-@pytest.mark.parametrize("est", ["DWLS", "WLSMV"])
+@pytest.mark.parametrize("est", ["DWLS", "WLSMV", "WLS"])
 def test_small_cfa_dwls_and_wlsmv_match_lavaan(ord_data, est):
-    """lavaan ``cfa(inv_model, data = ord, ordered = items, estimator = "DWLS"/"WLSMV")``:
-    DWLS has standard SEs (Δ'WΔ)⁻¹/(N-1) and the unscaled test only."""
+    """lavaan ``cfa(inv_model, data = ord, ordered = items, estimator = "DWLS"/"WLSMV"/
+    "WLS")``: DWLS and WLS have standard SEs (Δ'WΔ)⁻¹/(N-1) and the unscaled test only;
+    WLS uses the full weight matrix Γ⁻¹ (thresholds estimated jointly)."""
     case = f"ord_small_{est.lower()}"
     model = REF["_provenance"]["models"]["inv_model"]
     res = cm.CBSEM(est).fit(model, ord_data, ordered=True)
@@ -189,3 +190,4 @@ def test_small_cfa_dwls_and_wlsmv_match_lavaan(ord_data, est):
         assert r["estimate"] == pytest.approx(p["est"], abs=1e-3)
         assert r["se"] == pytest.approx(p["se"], rel=2e-3), (p["lhs"], p["op"], p["rhs"])
     assert "Ordered items" in res.summary().as_text()
+    assert res.converged

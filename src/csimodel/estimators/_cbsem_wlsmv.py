@@ -32,7 +32,7 @@ import pandas as pd
 from ..exceptions import EstimationError
 from ..numeric.polychoric import polychoric
 from ..numeric.robust import robust_indices, scaled_shifted
-from ._cbsem_engine import _Engine, _minimize, _simple_start, _Structure
+from ._cbsem_engine import _Engine, _minimize, _one_blas_thread, _simple_start, _Structure
 from ._ordinal import check_ordinal as check_ordinal  # re-exported
 
 
@@ -162,6 +162,7 @@ def fit_dwls(est, model, st: _Structure, X: np.ndarray, estimator: str):
         "extra_params": th_rows,
         "polychoric": pd.DataFrame(R, index=items, columns=items),
         "thresholds": {it: t.copy() for it, t in zip(items, pc.thresholds, strict=True)},
+        "wdiag": wdiag,
     }
     return eng_f, theta, F, conv, robust
 
@@ -174,3 +175,92 @@ def _fit_series(T, df, T0, df0, n, npar, R, Sigma) -> pd.Series:
     srmr = float(np.sqrt(np.mean((R - Sigma)[iu] ** 2)))
     fi = _indices_series(T, df, T0, df0, n, n - 1, srmr, np.nan, np.nan, npar)
     return fi.drop(["aic", "bic", "loglik", "unrestricted_loglik"])
+
+
+def fit_wls(est, model, st: _Structure, X: np.ndarray):
+    """Full-weight WLS (lavaan ``estimator = "WLS"`` with ordered items): W = Γ⁻¹ over
+    thresholds and correlations jointly, started from the DWLS solution; standard SEs
+    (Δ'WΔ)⁻¹/(N - 1) and T = (N - 1)·F (lavaan's defaults for WLS)."""
+    from scipy import optimize, stats
+
+    n, p = X.shape
+    _, theta0, _, _, rob0 = fit_dwls(est, model, st, X, "DWLS")
+    pc = polychoric(X)
+    R = pc.corr
+    iu1 = np.triu_indices(p, 1)
+    T_th = sum(len(t) for t in pc.thresholds)
+    tau_s = np.concatenate(pc.thresholds)
+    s = np.concatenate([tau_s, R[iu1]])
+    try:
+        W = np.linalg.inv(pc.gamma)
+        L = np.linalg.cholesky(W)
+    except np.linalg.LinAlgError:
+        raise EstimationError(
+            "The asymptotic covariance matrix of the thresholds and polychoric correlations "
+            "is singular, so full-weight WLS is not defined (too few respondents for the "
+            "number of items). Use estimator='WLSMV'."
+        ) from None
+    st_d, var_rows = delta_structure(st)
+    eng = _Engine(st_d, R, "DWLS", weights=np.zeros((p, p)))
+
+    def sigma(x):
+        return np.concatenate([x[:T_th], eng.implied(x[T_th:])[0][iu1]])
+
+    def resid(x):
+        return L.T @ (s - sigma(x))
+
+    x0 = np.concatenate([tau_s, theta0])
+    with _one_blas_thread():
+        res = optimize.least_squares(resid, x0, method="lm", xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    x = res.x
+    theta = x[T_th:]
+    F = float(res.fun @ res.fun)
+    Sigma0 = eng.implied(theta)[0]
+    fixed = st_d.fixed_value.copy()
+    fixed[var_rows] = 1.0 - np.diag(Sigma0)[st.ii[var_rows]]
+    st_f = dataclasses.replace(st_d, fixed_value=fixed)
+    wdiag = rob0["wdiag"]
+    wmat = np.zeros((p, p))
+    wmat[iu1] = wdiag[T_th:]
+    eng_f = _Engine(st_f, R, "DWLS", weights=wmat + wmat.T)
+    Sigma = eng_f.implied(theta)[0]
+    q = eng_f.q
+    D = eng_f.dsigma(theta)[:, iu1[0], iu1[1]]
+    Delta = np.zeros((len(s), T_th + q))
+    Delta[:T_th, :T_th] = np.eye(T_th)
+    Delta[T_th:, T_th:] = D.T
+    acov_all = np.linalg.inv(Delta.T @ W @ Delta) / (n - 1)
+    acov_all = (acov_all + acov_all.T) / 2
+    T = (n - 1) * F
+    df = float(len(iu1[0]) - q)
+    # baseline: thresholds free, correlations 0 -> minimize over τ in closed form
+    Wtt, Wtr, Wrr = W[:T_th, :T_th], W[:T_th, T_th:], W[T_th:, T_th:]
+    r0 = R[iu1]
+    T0 = float((n - 1) * r0 @ (Wrr - Wtr.T @ np.linalg.solve(Wtt, Wtr)) @ r0)
+    fit = _fit_series(T, df, T0, float(len(iu1[0])), n, T_th + q, R, Sigma)
+    se_all = np.sqrt(np.clip(np.diag(acov_all), 0, None))
+    th_rows = rob0["extra_params"].copy()
+    th_rows["estimate"] = x[:T_th]
+    th_rows["std_estimate"] = x[:T_th]
+    th_rows["se"] = se_all[:T_th]
+    th_rows["z"] = th_rows["estimate"] / th_rows["se"]
+    th_rows["p"] = 2 * stats.norm.sf(np.abs(th_rows["z"]))
+    g = -2 * Delta.T @ W @ (s - sigma(x))
+    gmax = float(np.max(np.abs(g)))
+    conv = {
+        "objective": F,
+        "max_abs_gradient": gmax,
+        "converged": bool(res.success and gmax <= 1e-5),
+        "n_iter": int(res.nfev),
+        "starts": (("dwls", F, gmax, int(res.nfev)),),
+    }
+    robust = dict(rob0)
+    robust.update(
+        {
+            "discrepancy": "WLS",
+            "acov": acov_all[T_th:, T_th:],
+            "fit_indices": fit,
+            "extra_params": th_rows,
+        }
+    )
+    return eng_f, theta, F, conv, robust

@@ -68,7 +68,7 @@ __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 _SEMOPY_OBJ = {"ML": "MLW", "GLS": "GLS", "ULS": "ULS"}
 
 #: estimators of :class:`CBSEM`: the discrepancy functions plus the robust variants
-CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR", "WLSMV", "DWLS")
+CBSEM_ESTIMATORS = (*ESTIMATORS, "MLR", "WLSMV", "DWLS", "WLS")
 
 
 def to_semopy_syntax(model: Model) -> str:
@@ -109,7 +109,7 @@ class CBSEM(EstimatorSettings):
 
     Parameters
     ----------
-    estimator : {'ML', 'GLS', 'ULS', 'MLR', 'WLSMV', 'DWLS'}, default='ML'
+    estimator : {'ML', 'GLS', 'ULS', 'MLR', 'WLSMV', 'DWLS', 'WLS'}, default='ML'
         Discrepancy function. ML uses the sample covariance with divisor ``N`` (lavaan's
         ``likelihood='normal'``); GLS and ULS the unbiased covariance (divisor ``N - 1``).
         ``'MLR'``: ML estimates with Huber-White (sandwich, observed information)
@@ -121,7 +121,8 @@ class CBSEM(EstimatorSettings):
         polychoric correlations with robust SEs and the scaled-shifted test
         (``chisq_scaled``, ``df_scaled``, ``pvalue_scaled``, ``scaling_factor``,
         ``shift_parameter``, ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``); ``'DWLS'``:
-        the same estimates with standard SEs and the unscaled test (lavaan's defaults).
+        the same estimates with standard SEs and the unscaled test (lavaan's defaults);
+        ``'WLS'``: full weight matrix Γ⁻¹ (thresholds estimated jointly), standard SEs.
     start : {'auto', 'semopy'}, default='auto'
         ``'auto'``: csimodel's own start (unit loadings, half the item variances) and
         optimizer (Fisher scoring in a trust region, then Newton steps with the observed
@@ -216,7 +217,7 @@ class CBSEM(EstimatorSettings):
             the normal-theory one (no design-based correction).
         ordered : bool or list of str, optional
             Items answered on ordered categories (integer codes): ``True`` for all model
-            items. Needs ``estimator='WLSMV'`` or ``'DWLS'`` (which treat all items as
+            items. Needs ``estimator='WLSMV'``, ``'DWLS'`` or ``'WLS'`` (which treat all items as
             ordered when ``ordered`` is not given); every model item must be ordered (mixed
             continuous and ordered items are not supported) and every construct needs two
             or more items. An item with a single used category, non-integer codes or an
@@ -237,7 +238,7 @@ class CBSEM(EstimatorSettings):
         from ..summary_data import SummaryData
 
         self._validate()
-        robust_or_ordinal = self.estimator in ("MLR", "WLSMV", "DWLS") or (
+        robust_or_ordinal = self.estimator in ("MLR", "WLSMV", "DWLS", "WLS") or (
             ordered is not None and ordered is not False
         )
         if isinstance(data, SummaryData) and robust_or_ordinal:
@@ -246,7 +247,9 @@ class CBSEM(EstimatorSettings):
                 "answers (casewise moments or category counts); summary data (cm.SummaryData) "
                 "hold only means and covariances. Use estimator='ML', 'GLS' or 'ULS'."
             )
-        if self.estimator in ("WLSMV", "DWLS") or (ordered is not None and ordered is not False):
+        if self.estimator in ("WLSMV", "DWLS", "WLS") or (
+            ordered is not None and ordered is not False
+        ):
             return self._fit_ordinal(
                 model, data, scale, missing, missing_values, weights, ordered, suspect_codes
             )
@@ -357,13 +360,13 @@ class CBSEM(EstimatorSettings):
         """WLSMV / DWLS on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
         from ..data import prepare
         from ..results import CBSEMResults
-        from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls
+        from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls, fit_wls
         from ._ordinal import resolve_ordered
 
         model = as_model(model)
-        if self.estimator not in ("WLSMV", "DWLS"):
+        if self.estimator not in ("WLSMV", "DWLS", "WLS"):
             raise ParameterError(
-                "ordered= needs CBSEM(estimator='WLSMV') or 'DWLS' "
+                "ordered= needs CBSEM(estimator='WLSMV'), 'DWLS' or 'WLS' "
                 f"(got {self.estimator!r}): ordered items are fitted on polychoric "
                 "correlations. Use CBSEM('WLSMV'), or drop "
                 "ordered= to treat the items as continuous."
@@ -406,7 +409,10 @@ class CBSEM(EstimatorSettings):
                 f"ordered items give only {p * (p - 1) // 2} correlations: it is not "
                 "identified. Add items or remove paths/covariances."
             )
-        eng, theta, F, conv, robust = fit_dwls(self, model, st, prepared.X, self.estimator)
+        if self.estimator == "WLS":
+            eng, theta, F, conv, robust = fit_wls(self, model, st, prepared.X)
+        else:
+            eng, theta, F, conv, robust = fit_dwls(self, model, st, prepared.X, self.estimator)
         if not conv["converged"]:
             warnings.warn(
                 f"CB-SEM (WLSMV) did not reach a stationary point (max |gradient| = "

@@ -377,12 +377,12 @@ class CBSEMResults(DataCounts, Frozen):
                 "robust SEs, scaled-shifted chi-square (scaling factor "
                 f"{fi_['scaling_factor']:.3f}, shift {fi_['shift_parameter']:.2f})"
                 if "shift_parameter" in fi_.index
-                else "standard SEs and chi-square (DWLS)"
+                else "standard SEs and chi-square"
             )
             s.add_info(
                 "Ordered items",
-                f"all {len(self.model.items)} items; polychoric correlations, DWLS estimates, "
-                + test,
+                f"all {len(self.model.items)} items; polychoric correlations, "
+                f"{'WLS' if est.estimator == 'WLS' else 'DWLS'} estimates, " + test,
             )
         cv = self.convergence
         sp = cv.get("semopy_max_abs_gradient")

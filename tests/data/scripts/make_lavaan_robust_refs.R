@@ -68,6 +68,7 @@ CASES <- list(
   ord_cfa_wlsmv = 'cfa(sat_cfa, data = ord, ordered = items, estimator = "WLSMV")',
   ord_sem_wlsmv = 'sem(sat_sem, data = ord, ordered = items, estimator = "WLSMV")',
   ord_small_dwls = 'cfa(inv_model, data = ord, ordered = items, estimator = "DWLS")',
+  ord_small_wls = 'cfa(inv_model, data = ord, ordered = items, estimator = "WLS")',
   ord_small_wlsmv = 'cfa(inv_model, data = ord, ordered = items, estimator = "WLSMV")',
   inv_configural = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"))',
   inv_metric = 'cfa(inv_model, data = sat, group = "gender", group.label = c("female", "male"), group.equal = "loadings")',
