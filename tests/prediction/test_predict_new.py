@@ -143,3 +143,21 @@ def test_dicts_and_records_bit_identical_to_frames(fit):
         sm.predict({**recs[0], "IMAG1": 11})
     with pytest.raises(cm.DataError, match="IMAG2"):
         sm.predict({**recs[0], "IMAG2": None})
+
+
+def test_predict_json_equals_predict_and_refuses_bad_json():
+    import json
+
+    import pytest
+
+    import csimodel as cm
+
+    data = cm.datasets.load_ecsi_mobi()
+    sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+    records = data[list(sm.items)].head(4).to_dict("records")
+    one = json.loads(sm.predict_json(json.dumps(records[0])))
+    assert one == sm.predict(records[0])
+    many = json.loads(sm.predict_json(json.dumps(records)))
+    assert many == sm.predict(records).to_dict("records")
+    with pytest.raises(cm.DataError, match="NaN"):
+        sm.predict_json('{"IMAG1": NaN}')

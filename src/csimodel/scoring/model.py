@@ -573,6 +573,52 @@ class ScoringModel:
             owner="ScoringModel.predict",
         )
 
+    def predict_json(
+        self,
+        text: str | bytes,
+        *,
+        output: str = "scores",
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+        max_bytes: int = _json.MAX_BYTES,
+    ) -> str:
+        """Predictions for respondents given as JSON, as JSON (no pandas on the way in).
+
+        Parameters
+        ----------
+        text : str or bytes
+            A JSON object (one respondent's driver items) or an array of objects; refused as
+            in :meth:`score_json`.
+        output, missing, missing_values
+            As in :meth:`predict`.
+        max_bytes : int, default=8 MiB
+            Larger texts are refused before parsing.
+
+        Returns
+        -------
+        str
+            For an object: ``{"construct": predicted score, ...}``. For an array: one entry
+            per input record, ``null`` for a record left out by ``missing='listwise'``.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> out = sm.predict_json('{"IMAG1": 9, "IMAG2": 8, "IMAG3": 9, "IMAG4": 8, "IMAG5": 9}')
+        >>> out[:12]
+        '{"Expectatio'
+        """
+        doc = _json.parse(text, max_bytes)
+        opts = {"output": output, "missing": missing, "missing_values": missing_values}
+        if isinstance(doc, dict):
+            return _json.dumps(self.predict(doc, **opts))
+        table = self.predict(doc, **opts)
+        positions = np.asarray(table.index, dtype=np.intp)
+        return _json.dumps(
+            _json.per_record(table.to_numpy(), list(table.columns), positions, len(doc))
+        )
+
     @cached_property
     def _prediction_constants(self) -> PredictionConstants:
         ci = {c: k for k, c in enumerate(self.constructs)}
