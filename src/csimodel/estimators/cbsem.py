@@ -57,7 +57,7 @@ from ._cbsem_engine import (
     _simple_start,
     _Structure,
 )
-from ._settings import EstimatorSettings, as_model
+from ._settings import EstimatorSettings, as_model, refuse_extensions
 
 __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 
@@ -198,7 +198,7 @@ class CBSEM(EstimatorSettings):
         self._validate()
         if missing == "fiml":
             return self._fit_fiml(model, data, scale, missing_values, weights)
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared = prepare(
             data,
@@ -334,7 +334,7 @@ class CBSEM(EstimatorSettings):
                 "likelihood is not validated here). Use missing='listwise' with weights, or "
                 "fit without weights."
             )
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared = prepare(
             data,

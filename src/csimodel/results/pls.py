@@ -34,6 +34,11 @@ class FitResults(DataCounts, Frozen):
         Item covariance matrix the estimator worked on.
     arrays : EstimateArrays
         Raw batched estimates (batch of one).
+    design : object or None
+        For a model with interaction terms or higher-order constructs: how the estimation
+        model's generated columns are built (``design.source`` is the model as written;
+        ``model`` is then the estimation model, whose ``generated`` items are not data
+        columns). ``None`` for a plain model.
     """
 
     def __init__(
@@ -45,9 +50,16 @@ class FitResults(DataCounts, Frozen):
         mean: np.ndarray,
         cov: np.ndarray,
         arrays: EstimateArrays,
+        design: Any = None,
     ) -> None:
         super().__init__(
-            model=model, estimator=estimator, data=data, mean=mean, cov=cov, arrays=arrays
+            model=model,
+            estimator=estimator,
+            data=data,
+            mean=mean,
+            cov=cov,
+            arrays=arrays,
+            design=design,
         )
 
     # ----------------------------------------------------------------- counts
@@ -151,7 +163,12 @@ class FitResults(DataCounts, Frozen):
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Standardized construct scores, one row per used respondent."""
-        X = self.data.X - self.mean
+        X = (
+            self.data.X
+            if self.design is None
+            else self.design.columns(self.data.X, self.data.weights)
+        )
+        X = X - self.mean
         sd = self.arrays.item_sd[0]
         if getattr(self.estimator, "standardize", True):
             X = X / sd
