@@ -208,18 +208,20 @@ class ExtensionMoments:
             return None
         dm = m - self.base.center
         sd = np.sqrt(np.einsum("bii->bi", S))
-        scores = None
+        scores: dict[int, np.ndarray] = {}
         if plan.stage1 is not None:
-            W1 = self.engine(S, plan.stage1).weights  # (B, p, J1), standardized items
+            need = sorted({j for g in plan.gen if g[0] != "zz" for j in g[1:]})
+            W1 = self.engine(S, plan.stage1).weights[:, :, need]  # standardized items
             V = W1 / sd[:, :, None]
             # score_j = sum_k (x_k - m_k) / sd_k * w_kj, per pattern
-            scores = np.einsum("nk,bkj->bnj", self.Xc, V) - np.einsum("bk,bkj->bj", dm, V)[:, None]
+            Y = np.matmul(self.Xc, V) - np.matmul(dm[:, None, :], V)  # (B, n, len(need))
+            scores = {j: Y[:, :, k] for k, j in enumerate(need)}
         cols = []
         for g in plan.gen:
             if g[0] == "score":
-                cols.append(scores[:, :, g[1]])
+                cols.append(scores[g[1]])
             elif g[0] == "product":
-                cols.append(scores[:, :, g[1]] * scores[:, :, g[2]])
+                cols.append(scores[g[1]] * scores[g[2]])
             else:
                 k, l_ = g[1], g[2]
                 zk = (self.Xc[None, :, k] - dm[:, k, None]) / sd[:, k, None]
@@ -241,11 +243,12 @@ class ExtensionMoments:
             dm = m - self.base.center
             FG = Fw[:, :, None] * G
             mg = FG.sum(axis=1) / T[:, None]
-            cross = np.einsum("bng,nk->bgk", FG, self.Xc)
+            FGt = FG.transpose(0, 2, 1)
+            cross = np.matmul(FGt, self.Xc)
             Sgx = (cross - T[:, None, None] * mg[:, :, None] * dm[:, None, :]) / (T - 1)[
                 :, None, None
             ]
-            gg = np.einsum("bng,bnh->bgh", FG, G)
+            gg = np.matmul(FGt, G)
             Sgg = (gg - T[:, None, None] * mg[:, :, None] * mg[:, None, :]) / (T - 1)[:, None, None]
             p = S.shape[1]
             B = S.shape[0]

@@ -8,16 +8,19 @@ the figure in ``figure_`` (and the drawn artists, for further styling).
 - :class:`PathDiagramDisplay` — path diagram of a fitted model (no graphviz).
 - :class:`IndexBarDisplay` — 0-100 indices by segment with intervals.
 - :class:`DistributionDisplay` — resampled (bootstrap) distribution of one estimate.
+- :class:`SimpleSlopesDisplay` — simple slopes of a moderated effect.
 """
 
 from .distribution import DistributionDisplay
 from .indices import IndexBarDisplay
 from .ipma_map import ImportancePerformanceDisplay
 from .path_diagram import PathDiagramDisplay
+from .slopes import SimpleSlopesDisplay
 
 __all__ = [
     "ImportancePerformanceDisplay",
     "PathDiagramDisplay",
     "IndexBarDisplay",
     "DistributionDisplay",
+    "SimpleSlopesDisplay",
 ]
