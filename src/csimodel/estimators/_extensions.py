@@ -412,13 +412,21 @@ class ExtensionDesign:
 
     plan: Plan
     engine: Engine
+    X: np.ndarray  # observed items (the source model's), used rows
+    weights: np.ndarray | None
 
     @property
     def source(self) -> Model:
+        """The model as written (interaction terms, higher-order constructs)."""
         return self.plan.source
 
-    def moment_builder(self, X: np.ndarray, weights: np.ndarray | None) -> ExtensionMoments:
-        return ExtensionMoments(self.plan, X, weights, self.engine)
+    def moment_builder(self, rows: np.ndarray | None = None) -> ExtensionMoments:
+        """Batched moments of the estimation items (optionally of a subset of rows)."""
+        if rows is None:
+            return ExtensionMoments(self.plan, self.X, self.weights, self.engine)
+        w = None if self.weights is None else self.weights[rows]
+        return ExtensionMoments(self.plan, self.X[rows], w, self.engine)
 
-    def columns(self, X: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-        return ExtensionMoments(self.plan, X, weights, self.engine).columns()
+    def columns(self) -> np.ndarray:
+        """The estimation items of every used respondent ``(n, p_est)``."""
+        return ExtensionMoments(self.plan, self.X, self.weights, self.engine).columns()

@@ -482,10 +482,12 @@ class PLS(EstimatorSettings):
             design = ExtensionDesign(
                 make_plan(model, self.interaction, self.higher_order, type(self).__name__),
                 self._plain_estimate,
+                prepared.X,
+                prepared.weights,
             )
-            builder = design.moment_builder(prepared.X, prepared.weights)
-            means, S_est = builder.moments(np.ones((1, prepared.n_used)))
+            means, S_est = design.moment_builder().moments(np.ones((1, prepared.n_used)))
             model, mean, S = design.plan.est, means[0], S_est[0]
+            prepared = _extended_data(prepared, design)
         est = self.estimate(S[None], model)
         _check_estimates(est, model, S, type(self).__name__)
         few = [
@@ -517,6 +519,29 @@ class PLS(EstimatorSettings):
             arrays=est,
             design=design,
         )
+
+
+def _extended_data(prepared: Any, design: ExtensionDesign) -> Any:
+    """The prepared data with the estimation model's columns (generated ones included).
+
+    Generated columns (interaction products, lower-order scores) have no answer scale
+    (NaN); repeated indicators keep their item's scale.
+    """
+    from dataclasses import replace
+
+    perm = design.plan.perm
+    p = prepared.X.shape[1]
+    low = np.concatenate([prepared.scale_low, np.full(len(perm), np.nan)])[perm]
+    high = np.concatenate([prepared.scale_high, np.full(len(perm), np.nan)])[perm]
+    low[perm >= p] = np.nan
+    high[perm >= p] = np.nan
+    return replace(
+        prepared,
+        X=design.columns(),
+        items=design.plan.est.items,
+        scale_low=low,
+        scale_high=high,
+    )
 
 
 # ---------------------------------------------------------------- checks used by PLS.fit

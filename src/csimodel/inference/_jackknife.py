@@ -54,7 +54,7 @@ def _jackknife(res, model, estimate, endo_pos, theta_p, layout, sign_change, bar
     p = len(model.items)
     step = int(max(1, min(_JACK_CHUNK, _CELL_BUDGET // (4 * p**2), _CELL_BUDGET // max(n, 1))))
     design = getattr(res, "design", None)
-    builder = None if design is None else design.moment_builder(X, weights)
+    builder = None if design is None else res.moment_builder()
     for start in range(0, n, step):
         stop = min(start + step, n)
         if builder is None:

@@ -470,8 +470,9 @@ def bootstrap(
     theta_r = res.arrays.r2[0, endo_pos]
 
     estimate: Callable = estimator.estimate
-    design = getattr(res, "design", None)  # interaction / higher-order: stages re-run
-    builder = MomentBuilder(X, weights) if design is None else design.moment_builder(X, weights)
+    # interaction terms / higher-order constructs: the fit's own builder re-runs the stages
+    design = getattr(res, "design", None)
+    builder = MomentBuilder(X, weights) if design is None else res.moment_builder()
     bar = _progress_bar(progress, n_boot + (n if ci == "bca" else 0))
     dist_p, dist_e, dist_r, oks = [], [], [], []
     try:

@@ -175,6 +175,24 @@ class FitResults(DataCounts, Frozen):
         Y = X @ self.arrays.weights[0]
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
+    def moment_builder(self, rows: np.ndarray | None = None) -> Any:
+        """Batched item moments of this fit under case-weight patterns (for resampling).
+
+        ``builder.moments(F)`` with ``F`` of shape ``(B, n)`` returns means ``(B, p)`` and
+        covariances ``(B, p, p)`` of the estimation model's items. For a model with
+        interaction terms or higher-order constructs the generated columns are rebuilt
+        inside every pattern (stage 1 re-run, batched); ``rows`` restricts to a subset of
+        the used rows (group analyses).
+        """
+        from ..moments import MomentBuilder
+
+        if self.design is not None:
+            return self.design.moment_builder(rows)
+        if rows is None:
+            return MomentBuilder(self.data.X, self.data.weights)
+        w = None if self.data.weights is None else self.data.weights[rows]
+        return MomentBuilder(self.data.X[rows], w)
+
     def to_scoring_model(self, *, negative_weights: str = "error"):
         """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
 
