@@ -200,8 +200,18 @@ class FitResults(DataCounts, Frozen):
         :meth:`csimodel.ScoringModel.from_results` and ``negative_weights`` in
         :func:`csimodel.scoring.index_weights`.
         """
+        from ..exceptions import ModelError
         from ..scoring.model import ScoringModel
 
+        if self.design is not None:
+            src = self.design.source
+            what = [*src.interactions, *src.higher_order]
+            raise ModelError(
+                "Scoring model files do not cover interaction terms or higher-order constructs "
+                f"yet ({', '.join(repr(w) for w in what)}). Score new respondents with "
+                "cm.respondent_scores / cm.indices on a fit of the new data, or build the "
+                "scoring model from the model without these terms."
+            )
         return ScoringModel.from_results(self, negative_weights=negative_weights)
 
     # ----------------------------------------------------------------- presentation
@@ -229,6 +239,19 @@ class FitResults(DataCounts, Frozen):
         if n_imp:
             s.add_info("Imputed cells", f"{n_imp} (item means)")
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
+        if self.design is not None:
+            src = self.design.source
+            if src.interactions:
+                s.add_info(
+                    "Interaction terms",
+                    f"{', '.join(src.interactions)} ({getattr(est, 'interaction', '')})",
+                )
+            if src.higher_order:
+                s.add_info(
+                    "Higher-order constructs",
+                    "; ".join(f"{h} of {', '.join(v)}" for h, v in src.higher_order.items())
+                    + f" ({getattr(est, 'higher_order', '')})",
+                )
         s.add_info(
             "Converged",
             f"yes, after {self.n_iter} iterations"
@@ -257,6 +280,11 @@ class FitResults(DataCounts, Frozen):
         s.add_table("Effects", eff)
         if not self.converged:
             s.add_note("The algorithm did not converge; treat the estimates with caution.")
+        if self.model.interactions:
+            s.add_note(
+                "Interaction paths are on the scale of the product of standardized scores "
+                "(Henseler & Chin 2010); see cm.simple_slopes for conditional effects."
+            )
         return s
 
     def report(self, path: str | PathLike[str], **kwargs: Any) -> Path:
