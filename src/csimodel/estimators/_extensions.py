@@ -31,13 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .._validation import check_option
 from ..exceptions import ModelError
 from ..layout import EstimateArrays, total_effects
-from ..moments import MomentBuilder
+from ..moments import MomentBuilder, covariance
 from ..spec import Model
 
 INTERACTION_METHODS = ("two_stage", "product_indicator", "orthogonal")
@@ -65,9 +66,17 @@ class Plan:
 
 
 def make_plan(source: Model, interaction: str, higher_order: str, owner: str = "PLS") -> Plan:
-    """The estimation plan of ``source`` (checks the methods and unsupported combinations)."""
+    """The estimation plan of ``source`` (checks the methods and unsupported combinations).
+
+    Cached per (model, methods), so refits reuse the estimation models (and the engine's
+    per-model index structures)."""
     check_option(interaction, "interaction", owner, INTERACTION_METHODS)
     check_option(higher_order, "higher_order", owner, HIGHER_ORDER_METHODS)
+    return _cached_plan(source, interaction, higher_order)
+
+
+@lru_cache(maxsize=32)
+def _cached_plan(source: Model, interaction: str, higher_order: str) -> Plan:
     if source.interactions and source.higher_order:
         raise ModelError(
             "A model with both interaction terms "
@@ -193,20 +202,36 @@ class ExtensionMoments:
         The estimator's batched ``estimate(S, model)`` for stage 1.
     """
 
-    def __init__(self, plan: Plan, X: np.ndarray, weights: np.ndarray | None, engine: Engine):
+    def __init__(
+        self,
+        plan: Plan,
+        X: np.ndarray,
+        weights: np.ndarray | None,
+        engine: Engine,
+        observed: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         self.plan = plan
         self.X = X
         self.weights = weights
         self.engine = engine
-        self.base = MomentBuilder(X, weights)
-        self.Xc = X - self.base.center
+        # mean and covariance of the observed items (computed once)
+        self.observed = covariance(X, weights) if observed is None else observed
+        self.center = self.observed[0]
+        self.Xc = X - self.center
+        self._base: MomentBuilder | None = None
+
+    @property
+    def base(self) -> MomentBuilder:
+        if self._base is None:
+            self._base = MomentBuilder(self.X, self.weights)
+        return self._base
 
     def _generated(self, m: np.ndarray, S: np.ndarray) -> np.ndarray | None:
         """Generated columns ``(B, n, g)`` for observed means ``m`` and covariances ``S``."""
         plan = self.plan
         if not plan.gen:
             return None
-        dm = m - self.base.center
+        dm = m - self.center
         sd = np.sqrt(np.einsum("bii->bi", S))
         scores: dict[int, np.ndarray] = {}
         if plan.stage1 is not None:
@@ -240,7 +265,7 @@ class ExtensionMoments:
                 return m[:, perm], S[:, perm[:, None], perm[None, :]]
             Fw = F if self.weights is None else F * self.weights
             T = Fw.sum(axis=1)
-            dm = m - self.base.center
+            dm = m - self.center
             FG = Fw[:, :, None] * G
             mg = FG.sum(axis=1) / T[:, None]
             FGt = FG.transpose(0, 2, 1)
@@ -267,11 +292,10 @@ class ExtensionMoments:
     def columns(self) -> np.ndarray:
         """The estimation items of every respondent ``(n, p_est)`` (full-sample fit)."""
         n = self.X.shape[0]
-        F = np.ones((1, n))
-        m, S = self.base.moments(F)
-        G = self._generated(m, S)
+        m, S = self.observed
+        G = self._generated(m[None], S[None])
         if G is None:
-            return self.X[:, self.plan.perm]
+            return np.ascontiguousarray(self.X[:, self.plan.perm])
         G = G[0]
         for gcols, raw in self.plan.ortho:
             gi = np.array(gcols) - self.X.shape[1]
@@ -280,7 +304,7 @@ class ExtensionMoments:
             A, y = (Z, G[:, gi]) if w is None else (Z * w, G[:, gi] * w)
             coef = np.linalg.lstsq(A, y, rcond=None)[0]
             G[:, gi] = G[:, gi] - Z @ coef
-        return np.concatenate([self.X, G], axis=1)[:, self.plan.perm]
+        return np.ascontiguousarray(np.concatenate([self.X, G], axis=1)[:, self.plan.perm])
 
 
 def _residualize(full: np.ndarray, means: np.ndarray, g: np.ndarray, raw: np.ndarray) -> None:
@@ -427,6 +451,7 @@ class ExtensionDesign:
         w = None if self.weights is None else self.weights[rows]
         return ExtensionMoments(self.plan, self.X[rows], w, self.engine)
 
-    def columns(self) -> np.ndarray:
-        """The estimation items of every used respondent ``(n, p_est)``."""
-        return ExtensionMoments(self.plan, self.X, self.weights, self.engine).columns()
+    def columns(self, observed: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """The estimation items of every used respondent ``(n, p_est)``; ``observed`` is the
+        observed items' (mean, covariance) if already computed."""
+        return ExtensionMoments(self.plan, self.X, self.weights, self.engine, observed).columns()

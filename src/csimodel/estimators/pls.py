@@ -485,9 +485,10 @@ class PLS(EstimatorSettings):
                 prepared.X,
                 prepared.weights,
             )
-            means, S_est = design.moment_builder().moments(np.ones((1, prepared.n_used)))
-            model, mean, S = design.plan.est, means[0], S_est[0]
-            prepared = _extended_data(prepared, design)
+            prepared = _extended_data(prepared, design, (mean, S))  # the generated columns
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean, S = covariance(prepared.X, prepared.weights)
+            model = design.plan.est
         est = self.estimate(S[None], model)
         _check_estimates(est, model, S, type(self).__name__)
         few = [
@@ -521,7 +522,7 @@ class PLS(EstimatorSettings):
         )
 
 
-def _extended_data(prepared: Any, design: ExtensionDesign) -> Any:
+def _extended_data(prepared: Any, design: ExtensionDesign, observed: Any = None) -> Any:
     """The prepared data with the estimation model's columns (generated ones included).
 
     Generated columns (interaction products, lower-order scores) have no answer scale
@@ -537,7 +538,7 @@ def _extended_data(prepared: Any, design: ExtensionDesign) -> Any:
     high[perm >= p] = np.nan
     return replace(
         prepared,
-        X=design.columns(),
+        X=design.columns(observed),
         items=design.plan.est.items,
         scale_low=low,
         scale_high=high,

@@ -163,12 +163,7 @@ class FitResults(DataCounts, Frozen):
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Standardized construct scores, one row per used respondent."""
-        X = (
-            self.data.X
-            if self.design is None
-            else self.design.columns(self.data.X, self.data.weights)
-        )
-        X = X - self.mean
+        X = self.data.X - self.mean  # with extensions: incl. the generated columns
         sd = self.arrays.item_sd[0]
         if getattr(self.estimator, "standardize", True):
             X = X / sd
