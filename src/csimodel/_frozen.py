@@ -29,7 +29,12 @@ class Frozen:
         raise AttributeError(f"{type(self).__name__} is read-only; cannot delete {name!r}.")
 
     def _repr_html_(self) -> str:
-        return self.summary().as_html()
+        summary = getattr(self, "summary", None)
+        if summary is None:  # a subclass without summary(): plain repr, escaped
+            import html
+
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        return summary().as_html()
 
 
 class DataCounts:

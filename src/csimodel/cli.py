@@ -43,7 +43,7 @@ class UserError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit code 2) that point to ``--help``."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):  # noqa: D102 - exits, never returns
         self.exit(2, f"csimodel: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -151,7 +151,7 @@ def _fit_from_args(args: argparse.Namespace):
             raise UserError("give either --example or MODEL and DATA, not both")
         model = models.ecsi()
         data = datasets.load_ecsi_mobi()
-        scale = tuple(args.scale) if args.scale else (1, 10)
+        scale: tuple[Any, ...] | None = tuple(args.scale) if args.scale else (1, 10)
     else:
         if not (args.model and args.data):
             raise UserError("give MODEL and DATA files, or --example ecsi")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,10 @@ from .exact_fit import bootstrap_assessment, implied_item_cors
 from .fit import fit_measures, gof
 from .reliability import item_matrix, reliability
 from .validity import fornell_larcker, htmt
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["Assessment", "assess", "CUTOFFS"]
 
@@ -130,7 +134,7 @@ class Assessment:
         return pd.concat([a, b], ignore_index=True)
 
     # ------------------------------------------------------------------ presentation
-    def summary(self):
+    def summary(self) -> Summary:
         """Summary with every table and its cut-off flags (with sources)."""
         from ..report.summary import Summary
 
@@ -187,7 +191,7 @@ class Assessment:
         h = self.htmt.to_numpy()
         iu = np.triu_indices_from(h, 1)
         hi = [
-            f"{self.htmt.index[i]}-{self.htmt.columns[j]} ({h[i, j]:.3f})"
+            f"{self.htmt.index[int(i)]}-{self.htmt.columns[int(j)]} ({h[i, j]:.3f})"
             for i, j in zip(*iu, strict=True)
             if h[i, j] >= 0.85
         ]
@@ -212,13 +216,14 @@ class Assessment:
         )
         if worse:
             s.add_note("Items loading higher on another construct: " + ", ".join(worse))
-        if self.htmt_upper is not None:
+        if self.htmt_upper is not None and self.htmt2_upper is not None:
+            level = float(self.level or 0.95)
             s.add_info("Bootstrap resamples", self.n_boot)
-            s.add_table(f"HTMT upper bound ({100 * self.level:g}% percentile)", self.htmt_upper)
-            s.add_table(f"HTMT2 upper bound ({100 * self.level:g}% percentile)", self.htmt2_upper)
+            s.add_table(f"HTMT upper bound ({100 * level:g}% percentile)", self.htmt_upper)
+            s.add_table(f"HTMT2 upper bound ({100 * level:g}% percentile)", self.htmt2_upper)
             hb = self.htmt_upper.to_numpy()
             over = [
-                f"{self.htmt_upper.index[i]}-{self.htmt_upper.columns[j]} ({hb[i, j]:.3f})"
+                f"{self.htmt_upper.index[int(i)]}-{self.htmt_upper.columns[int(j)]} ({hb[i, j]:.3f})"
                 for i, j in zip(*np.triu_indices_from(hb, 1), strict=True)
                 if hb[i, j] >= 1
             ]
@@ -237,7 +242,7 @@ class Assessment:
                     + ", ".join(f"{a} {b}" for a, b in rej)
                     + " (value > HI95)."
                 )
-        srmr = self.model_fit.loc["srmr", "saturated"]
+        srmr = float(self.model_fit.at["srmr", "saturated"])  # type: ignore[arg-type]
         s.add_note(f"SRMR (saturated) = {srmr:.3f}: {'< 0.08' if srmr < 0.08 else '>= 0.08'}.")
         for key, (rule, src) in CUTOFFS.items():
             s.add_note(f"Cut-off {key}: {rule} [{src}]. Flags only; nothing is filtered.")

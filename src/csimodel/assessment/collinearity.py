@@ -42,7 +42,8 @@ def predictor_vif(C: np.ndarray, model) -> pd.Series:
     Series indexed by (target, predictor).
     """
     pos = {c: k for k, c in enumerate(model.constructs)}
-    out, index = [], []
+    out: list = []
+    index: list[tuple[str, str]] = []
     for t in model.endogenous:
         preds = model.predecessors(t)
         ix = [pos[c] for c in preds]

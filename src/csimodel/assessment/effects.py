@@ -7,6 +7,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ModelError
 from ..spec import Model
 
 __all__ = ["f_squared", "reduced_model"]
@@ -77,6 +78,8 @@ def f_squared(res) -> pd.DataFrame:
             r2_out = 0.0
         else:
             red, idx = reduced_model(m, (s, t))
+            if red is None:  # pragma: no cover - t keeps another predecessor, so red exists
+                raise ModelError(f"Removing the path {s} -> {t} leaves no model to estimate.")
             est = res.estimator.estimate(S[np.ix_(idx, idx)][None], red)
             r2_out = float(est.r2[0, red.constructs.index(t)])
         rows.append((s, t, r2_in, r2_out, (r2_in - r2_out) / (1.0 - r2_in)))

@@ -14,7 +14,7 @@ __all__ = ["load_ecsi_mobi", "load_corp_rep", "load_satisfaction"]
 
 
 def _read(name: str, **kwargs) -> pd.DataFrame:
-    with resources.files(__name__).joinpath("data", name).open("rb") as fh:
+    with resources.files(__name__).joinpath("data").joinpath(name).open("rb") as fh:
         return pd.read_csv(fh, **kwargs)
 
 

@@ -70,8 +70,8 @@ def _build_structure(model: Model) -> _Structure:
         add(item, "~~", item, 1, pos[item], pos[item], item not in single, 0.0)
     seen: set[frozenset[str]] = set()
     item_set = set(items)
-    extra_item_cov = []
-    extra_con_cov = []
+    extra_item_cov: list[tuple[str, str]] = []
+    extra_con_cov: list[tuple[str, str]] = []
     for a, b in model.covariances:
         if a == b:
             if a in single:
@@ -304,7 +304,7 @@ def _simple_start(eng: _Engine) -> np.ndarray:
         if op == "=~" and lhs not in marker:
             marker[lhs] = int(st.ii[k])
     theta = []
-    for k in np.flatnonzero(st.free):
+    for k in map(int, np.flatnonzero(st.free)):
         lhs, op, rhs = st.rows[k]
         if op == "=~":
             theta.append(1.0)

@@ -108,7 +108,8 @@ def _interaction_plan(source, interaction, higher_order, obs, pos) -> Plan:
     ortho = []
     generated: dict[str, str] = {}
     for name, (a, b) in source.interactions.items():
-        if interaction == "two_stage":
+        items: tuple[str, ...]
+        if stage1 is not None:  # two-stage
             ia, ib = stage1.constructs.index(a), stage1.constructs.index(b)
             gen.append(("product", ia, ib))
             items = (name,)

@@ -17,6 +17,8 @@ class EstimatorSettings:
     """
 
     _param_names: tuple[str, ...] = ()
+    tol: float
+    max_iter: int
 
     def get_params(self) -> dict[str, Any]:
         """The estimator's settings as a dict."""

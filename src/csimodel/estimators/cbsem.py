@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,9 @@ from ._cbsem_engine import (
     _Structure,
 )
 from ._settings import EstimatorSettings, as_model, refuse_extensions
+
+if TYPE_CHECKING:
+    from ..results import CBSEMResults
 
 __all__ = ["CBSEM", "ESTIMATORS", "fit_indices", "to_semopy_syntax"]
 
@@ -165,7 +168,7 @@ class CBSEM(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
-    ):
+    ) -> CBSEMResults:
         """Validate the data, fit the model with semopy, polish, and assess the fit.
 
         Parameters
@@ -491,11 +494,11 @@ def _semopy_fit(
                 key = (rhs, "~~", lhs)
         v = est.get(key, 0.0 if (op == "~~" and lhs != rhs and lhs in cons) else np.nan)
         theta.append(v)
-    theta = np.array(theta, dtype=float)
-    if not np.all(np.isfinite(theta)):
-        theta = np.where(np.isfinite(theta), theta, 0.0)
+    start = np.array(theta, dtype=float)
+    if not np.all(np.isfinite(start)):
+        start = np.where(np.isfinite(start), start, 0.0)
     info = {
         "success": bool(getattr(res, "success", False)),
         "n_iter": int(getattr(res, "n_it", 0) or 0),
     }
-    return theta, info
+    return start, info

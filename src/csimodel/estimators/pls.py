@@ -25,7 +25,7 @@ Paths are OLS coefficients on the construct correlations:
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from ._extensions import (
     make_plan,
 )
 from ._settings import EstimatorSettings, as_model
+
+if TYPE_CHECKING:
+    from ..results import FitResults
 
 __all__ = ["PLS", "pls_engine", "SCHEMES"]
 
@@ -343,7 +346,14 @@ class PLS(EstimatorSettings):
     """
 
     name = "PLS"
-    _param_names = ("scheme", "standardize", "tol", "max_iter", "interaction", "higher_order")
+    _param_names: tuple[str, ...] = (
+        "scheme",
+        "standardize",
+        "tol",
+        "max_iter",
+        "interaction",
+        "higher_order",
+    )
 
     def __init__(
         self,
@@ -413,7 +423,7 @@ class PLS(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
-    ):
+    ) -> FitResults:
         """Validate the data and fit the model.
 
         Parameters
@@ -453,6 +463,7 @@ class PLS(EstimatorSettings):
                 "Interaction terms and higher-order constructs need the data in memory (their "
                 "generated columns are built per respondent); pass a pandas DataFrame."
             )
+        prepared: Any  # PreparedData, or DistributedData (same row-count interface)
         if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
             prepared, mean, S = prepare_distributed(
                 data,

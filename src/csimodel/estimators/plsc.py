@@ -30,7 +30,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -41,10 +41,13 @@ from ..numeric.reliability import rho_a_from_weights as rho_a_from_weights  # re
 from ..spec import Model
 from .pls import PLS, _regressions, _structure, pls_engine
 
+if TYPE_CHECKING:
+    from ..results import FitResults
+
 __all__ = ["PLSc", "PLScArrays", "plsc_correct", "corrected_blocks"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PLScArrays(EstimateArrays):
     """:class:`~csimodel.layout.EstimateArrays` plus the PLSc bookkeeping.
 
@@ -63,11 +66,11 @@ class PLScArrays(EstimateArrays):
         Correlations of the PLS construct scores (before the correction).
     """
 
-    rho_a: np.ndarray | None = None
-    corrected: np.ndarray | None = None
-    admissible: np.ndarray | None = None
-    inadmissible: np.ndarray | None = None
-    uncorrected_cor: np.ndarray | None = None
+    rho_a: np.ndarray
+    corrected: np.ndarray
+    admissible: np.ndarray
+    inadmissible: np.ndarray
+    uncorrected_cor: np.ndarray
 
 
 INADMISSIBLE_REASONS = (
@@ -150,7 +153,7 @@ def plsc_correct(
         loadings=load,
         rho_a=rho,
         corrected=corrected,
-        admissible=~inadm.any(axis=1),
+        admissible=np.asarray(~inadm.any(axis=1)),
         inadmissible=inadm,
         uncorrected_cor=C0,
     )
@@ -247,7 +250,7 @@ class PLSc(PLS):
         )
         return plsc_correct(est, S, model, corrected_blocks(model, self.composites))
 
-    def fit(self, model: Model | str, data: Any, **kwargs: Any):
+    def fit(self, model: Model | str, data: Any, **kwargs: Any) -> FitResults:
         """Validate the data and fit the model; see :meth:`PLS.fit` for the arguments.
 
         Returns
@@ -257,7 +260,7 @@ class PLSc(PLS):
             loadings, ``res.construct_correlations`` the consistent correlations.
         """
         res = super().fit(model, data, **kwargs)
-        arr = res.arrays
+        arr = cast(PLScArrays, res.arrays)
         if not arr.admissible[0]:
             reasons = [
                 r for r, bad in zip(INADMISSIBLE_REASONS, arr.inadmissible[0], strict=True) if bad

@@ -27,7 +27,7 @@ def _generator(random_state: Any) -> np.random.Generator:
                 "The 'random_state' parameter of bootstrap must be None, an int, a "
                 f"numpy SeedSequence or a numpy Generator. Got {random_state!r} instead."
             )
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(random_state)  # type: ignore[arg-type]  # Integral is int-like
     if isinstance(random_state, np.random.Generator):
         return random_state
     raise ParameterError(
@@ -82,7 +82,7 @@ def _rng_snapshot(rng: np.random.Generator) -> tuple[type, dict]:
     import copy
 
     bg = rng.bit_generator
-    return type(bg), copy.deepcopy(bg.state)
+    return type(bg), copy.deepcopy(dict(bg.state))
 
 
 def _rng_restore(snapshot: tuple[type, dict]) -> np.random.Generator:

@@ -112,13 +112,13 @@ def _split(
             f"{list_some(labels)}."
         )
     pos = {g: np.flatnonzero(values == g) for g in labels}
-    for g, rows in pos.items():
-        X = data.X[rows]
+    for g, group_rows in pos.items():
+        X = data.X[group_rows]
         const = [it for it, lo, hi in zip(data.items, X.min(0), X.max(0), strict=True) if lo == hi]
-        if len(rows) >= _MIN_GROUP and const:
+        if len(group_rows) >= _MIN_GROUP and const:
             raise DataError(
                 f"Item(s) {list_some(const)} do not vary in group {g!r} of {by!r} "
-                f"({len(rows)} rows); a group needs variation in every item. Leave the group "
+                f"({len(group_rows)} rows); a group needs variation in every item. Leave the group "
                 "out with groups=[...] or merge it with another."
             )
     small = [f"{g!r} ({len(p)} rows)" for g, p in pos.items() if len(p) < _MIN_GROUP]
@@ -224,4 +224,4 @@ class _GroupReport:
         return s
 
     def _repr_html_(self) -> str:
-        return self.summary().as_html()
+        return self.summary().as_html()  # type: ignore[attr-defined]  # defined by subclasses

@@ -16,9 +16,9 @@ leave-one-out covariance matrices follow in closed form from the full-sample mom
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,10 @@ from ._resample_stats import _Layout, _sign_change, _stats
 from .intervals import _summarize
 from .intervals import bca_interval as bca_interval  # re-exported
 from .intervals import percentile_interval as percentile_interval  # re-exported
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["bootstrap", "BootstrapResults"]
 
@@ -96,6 +100,26 @@ class BootstrapResults(Frozen):
     >>> boot.distribution("r_squared").shape
     (100, 6)
     """
+
+    fit: Any
+    n_boot: int
+    n_failed: int
+    level: float
+    ci: str
+    sign_change: str
+    chunk_size: int
+    _rng_state: Any
+    _df: float
+    _resample_ids: np.ndarray
+    _dist_params: np.ndarray
+    _dist_effects: np.ndarray
+    _dist_r2: np.ndarray
+    _theta_params: np.ndarray
+    _theta_effects: np.ndarray
+    _theta_r2: np.ndarray
+    _jack_params: np.ndarray | None
+    _jack_effects: np.ndarray | None
+    _jack_r2: np.ndarray | None
 
     @property
     def n_ok(self) -> int:
@@ -183,7 +207,7 @@ class BootstrapResults(Frozen):
         ok[self._resample_ids] = True
         return ok
 
-    def iter_indices(self, chunk_size: int | None = None):
+    def iter_indices(self, chunk_size: int | None = None) -> Iterator[np.ndarray]:
         """Replay the row indices of every resample, in order, chunk by chunk.
 
         Yields
@@ -217,7 +241,7 @@ class BootstrapResults(Frozen):
                 buf = [rest] if len(rest) else []
                 held = len(rest)
 
-    def iter_counts(self, chunk_size: int | None = None):
+    def iter_counts(self, chunk_size: int | None = None) -> Iterator[np.ndarray]:
         """Replay the resample counts of every resample, in order, chunk by chunk.
 
         Yields
@@ -267,7 +291,7 @@ class BootstrapResults(Frozen):
         cols = pd.Index(list(self.fit.model.endogenous), name="construct")
         return pd.DataFrame(self._dist_r2, index=index, columns=cols)
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Text/HTML summary: settings, paths, R², effects and measurement model."""
         from ..report.summary import Summary
 
@@ -437,7 +461,7 @@ def bootstrap(
     True
     """
     owner = "bootstrap"
-    estimator = getattr(res, "estimator", None)
+    estimator: Any = getattr(res, "estimator", None)
     if not hasattr(res, "model") or not hasattr(estimator, "estimate"):
         raise ParameterError(
             "bootstrap needs a fitted model (the result of e.g. cm.PLS().fit(model, data)) "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from ..spec import Model
 from ._grouping import _check_common, _group_sizes, _GroupReport, _GroupTask, _setup_groups
 from ._mga_tests import _adjust, _henseler_one_sided, _parametric_p, _permutation_p
 from ._resampling import _bootstrap_group, _observed, _permute_groups, _progress_bar, _Stats
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["compare_groups", "index_change", "GroupComparison", "IndexChange"]
 
@@ -81,7 +84,7 @@ class GroupComparison(_GroupReport):
     n_total: int
     n_used: int
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
         est = self.estimator
         params = est.get_params() if hasattr(est, "get_params") else {}
@@ -369,7 +372,7 @@ class IndexChange(_GroupReport):
     n_perm: int
     n_per_group: pd.Series
 
-    def summary(self):
+    def summary(self) -> Summary:
         """The change table with its interval and p-value."""
         a, b = self.groups
         s = self._summary_head(

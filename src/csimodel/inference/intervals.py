@@ -102,7 +102,7 @@ def _summarize(
     mean = dist.mean(axis=0)
     B = dist.shape[0]
     se = dist.std(axis=0, ddof=1) if B > 1 else np.full(dist.shape[1], np.nan)
-    if ci == "bca":
+    if ci == "bca" and jack is not None:
         lo, hi = bca_interval(dist, theta, jack, level)
     else:
         lo, hi = percentile_interval(dist, level)

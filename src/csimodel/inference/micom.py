@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from ..spec import Model
 from ._grouping import _group_sizes, _GroupReport, _GroupTask, _setup_groups
 from ._mga_tests import _permutation_p
 from ._resampling import _permute_pair, _progress_bar, _Stats, _subset
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["micom", "MicomResult"]
 
@@ -83,7 +86,7 @@ class MicomResult(_GroupReport):
     n_perm_valid: int
     n_per_group: pd.Series
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Steps 1-3 and the conclusion (no / partial / full measurement invariance)."""
         a, b = self.groups
         s = self._summary_head(
@@ -313,7 +316,7 @@ def micom(
         name="invariance",
     )
     order = {"none": 0, "partial": 1, "full": 2}
-    overall = min(conclusion, key=order.__getitem__)
+    overall = str(min(conclusion.astype(str), key=order.__getitem__))
     return MicomResult(
         configural=configural,
         compositional=compositional,

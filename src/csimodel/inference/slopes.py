@@ -34,7 +34,7 @@ class SimpleSlopes(Frozen):
     interaction: str
     table: pd.DataFrame
 
-    def plot(self, ax: Any = None, **kwargs: Any):
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Lines of the predicted target per moderator level (matplotlib, imported here).
 
         Returns a :class:`~csimodel.plotting.SimpleSlopesDisplay` (``ax_``, ``figure_``).

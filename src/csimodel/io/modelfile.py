@@ -29,11 +29,15 @@ import hashlib
 import json
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..exceptions import CsimodelError, ModelFileError
+
+if TYPE_CHECKING:
+    from ..scoring.model import ScoringModel
+
 
 __all__ = ["save_model", "load_model", "SCHEMA", "SCHEMA_VERSION", "MAX_BYTES"]
 
@@ -255,22 +259,22 @@ def _validate(doc: Any) -> dict[str, Any]:
         raise _fail("index_weights must be non-negative")
     pos = 0
     for c in constructs:
-        k = len(blocks[c])
-        if abs(float(w[pos : pos + k].sum()) - 1.0) > 1e-9:
+        size = len(blocks[c])
+        if abs(float(w[pos : pos + size].sum()) - 1.0) > 1e-9:
             raise _fail(f"index weights of {c!r} do not sum to 1")
-        pos += k
+        pos += size
     paths = p["paths"]
     if not isinstance(paths, list):
         raise _fail("paths must be a list")
     cset = set(constructs)
-    for e in paths:
+    for edge in paths:
         if (
-            not isinstance(e, list)
-            or len(e) != 3
-            or e[0] not in cset
-            or e[1] not in cset
-            or type(e[2]) not in (int, float)
-            or not math.isfinite(e[2])
+            not isinstance(edge, list)
+            or len(edge) != 3
+            or edge[0] not in cset
+            or edge[1] not in cset
+            or type(edge[2]) not in (int, float)
+            or not math.isfinite(edge[2])
         ):
             raise _fail("each path must be [source, target, finite number] of known constructs")
     ds = p["data_summary"]
@@ -298,7 +302,7 @@ def _validate(doc: Any) -> dict[str, Any]:
     return {**p, **arrays}
 
 
-def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES):
+def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> ScoringModel:
     """Load a :class:`~csimodel.ScoringModel` saved with :meth:`ScoringModel.save`.
 
     Parameters

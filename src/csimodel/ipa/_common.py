@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .._frozen import Frozen
 
@@ -26,6 +27,10 @@ def _quadrant(imp: np.ndarray, perf: np.ndarray, ci: float, cp: float) -> list[s
 
 class _MapResults(Frozen):
     """Frozen IPMA / IPA results, drawn as an importance-performance map."""
+
+    table: pd.DataFrame
+    crosshair: pd.DataFrame
+    by: Any
 
     def plot(self, ax=None, *, segment: Any = None, **kwargs: Any):
         """Draw the importance-performance map (performance on the x axis); returns an

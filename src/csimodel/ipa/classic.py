@@ -9,7 +9,7 @@ Marketing* 41(1), 77-79.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ from .._validation import ParameterError, check_option, list_some
 from ..data import parse_scale
 from ..exceptions import DataError
 from ._common import _MapResults, _quadrant
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["ipa", "IPAResults"]
 
@@ -40,7 +44,10 @@ class IPAResults(_MapResults):
         ``{'importance': (low, high), 'performance': (low, high)}`` when declared.
     """
 
-    def summary(self):
+    crosshair_kind: str
+    scale: dict[str, tuple[float, float]] | None
+
+    def summary(self) -> Summary:
         """Text/HTML summary."""
         from ..report.summary import Summary
 
@@ -192,6 +199,8 @@ def ipa(
         if crosshair == "mean":
             ci, cp = float(I.mean()), float(P.mean())
         else:
+            if scales is None:  # pragma: no cover - checked above: midpoint needs scales
+                raise ParameterError("crosshair='midpoint' needs the scales of the ratings.")
             ci = float(sum(scales["importance"]) / 2)
             cp = float(sum(scales["performance"]) / 2)
         df = pd.DataFrame(

@@ -49,7 +49,7 @@ importance-performance map analysis. *Industrial Management & Data Systems* 116(
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,10 @@ from ..scoring.weights import (
     raw_index_weights,
 )
 from ._common import _MapResults, _quadrant
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+    from ..results import FitResults
 
 __all__ = ["ipma", "IPMAResults"]
 
@@ -230,7 +234,18 @@ class IPMAResults(_MapResults):
     ci_level : float or None
     """
 
-    def summary(self):
+    target: str
+    level: str
+    target_performance: pd.Series
+    index_weights: Any
+    n_used: int
+    n_total: int
+    n_boot: int | None
+    n_failed: int
+    ci_level: float | None
+    fit: Any
+
+    def summary(self) -> Summary:
         """Text/HTML summary of the table, with settings and the crosshair."""
         from ..report.summary import Summary
 
@@ -278,7 +293,7 @@ def _priority_table(imp, perf, names, extra: dict) -> tuple[pd.DataFrame, float,
 
 
 def ipma(
-    res,
+    res: FitResults,
     target: str,
     level: str = "construct",
     *,

@@ -56,11 +56,11 @@ class SimpleSlopesDisplay:
         self.x_range = x_range
 
     @classmethod
-    def from_result(cls, slopes: Any, **kwargs: Any):
+    def from_result(cls, slopes: Any, **kwargs: Any) -> SimpleSlopesDisplay:
         """From a :class:`csimodel.SimpleSlopes`."""
         return cls(slopes.table, slopes.predictor, slopes.moderator, slopes.target, **kwargs)
 
-    def plot(self, ax: Any = None):
+    def plot(self, ax: Any = None) -> SimpleSlopesDisplay:
         """Draw the lines on ``ax`` (new figure if None); returns self."""
         ax, fig = get_ax(ax, (6.0, 4.5))
         x = np.linspace(float(self.x_range[0]), float(self.x_range[1]), 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,10 @@ from .._frozen import DataCounts, Frozen
 from ..data import PreparedData
 from ..exceptions import InadmissibleWarning
 from ..spec import Model
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["CBSEMResults"]
 
@@ -51,6 +55,23 @@ class CBSEMResults(DataCounts, Frozen):
         Improper-solution findings (negative variances, standardized values > 1,
         non-positive-definite matrices, singular information); empty when admissible.
     """
+
+    model: Model
+    estimator: Any
+    data: PreparedData
+    mean: np.ndarray
+    cov: np.ndarray
+    implied_cov: np.ndarray
+    fmin: float
+    convergence: MappingProxyType[str, Any]
+    inadmissible: tuple[str, ...]
+    fit_indices: pd.Series
+    params: pd.DataFrame
+    missing_patterns: MappingProxyType[str, int] | None
+    _mu: np.ndarray | None
+    _C: np.ndarray
+    _E: np.ndarray
+    _P: np.ndarray
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -299,7 +320,7 @@ class CBSEMResults(DataCounts, Frozen):
         return pd.DataFrame(Y, index=self.data.row_labels, columns=list(self.model.constructs))
 
     # ----------------------------------------------------------------- presentation
-    def summary(self):
+    def summary(self) -> Summary:
         """Text/HTML summary: settings, Used / Total, convergence, fit indices, estimates."""
         from ..report.summary import Summary
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,11 @@ from .._frozen import DataCounts, Frozen
 from ..data import PreparedData
 from ..layout import EstimateArrays, effect_pairs, flatten_params, param_rows
 from ..spec import Model
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+    from ..scoring.model import ScoringModel
+
 
 __all__ = ["FitResults"]
 
@@ -40,6 +45,14 @@ class FitResults(DataCounts, Frozen):
         ``model`` is then the estimation model, whose ``generated`` items are not data
         columns). ``None`` for a plain model.
     """
+
+    model: Model
+    estimator: Any
+    data: PreparedData
+    mean: np.ndarray
+    cov: np.ndarray
+    arrays: EstimateArrays
+    design: Any
 
     def __init__(
         self,
@@ -188,7 +201,7 @@ class FitResults(DataCounts, Frozen):
         w = None if self.data.weights is None else self.data.weights[rows]
         return MomentBuilder(self.data.X[rows], w)
 
-    def to_scoring_model(self, *, negative_weights: str = "error"):
+    def to_scoring_model(self, *, negative_weights: str = "error") -> ScoringModel:
         """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
 
         Needs a declared answer scale (``fit(..., scale=(1, 10))``); see
@@ -210,7 +223,7 @@ class FitResults(DataCounts, Frozen):
         return ScoringModel.from_results(self, negative_weights=negative_weights)
 
     # ----------------------------------------------------------------- presentation
-    def summary(self):
+    def summary(self) -> Summary:
         """Text/HTML summary: settings, Used / Total respondents, paths, R², measurement."""
         from ..report.summary import Summary
 
@@ -295,7 +308,7 @@ class FitResults(DataCounts, Frozen):
         """
         from ..report.html import write_report
 
-        return write_report(self, path, **kwargs)
+        return write_report(self, Path(path), **kwargs)
 
     def __repr__(self) -> str:
         return (

@@ -25,24 +25,24 @@ def _level_weights(table: pd.DataFrame, level: str, units: pd.Index, spec: Any) 
         if (s["nunique"] > 1).any():
             bad = list(s.index[s["nunique"] > 1])
             raise DataError(f"Weight column {spec!r} differs within {level} {list_some(bad)}.")
-        s = s["first"]
+        weights_by_unit: pd.Series = s["first"]
     elif isinstance(spec, (Mapping, pd.Series)):
-        s = pd.Series(spec, dtype=object) if isinstance(spec, Mapping) else spec
+        weights_by_unit = pd.Series(spec, dtype=object) if isinstance(spec, Mapping) else spec
     else:
         raise DataError(
             f"weights[{level!r}] must be a mapping {{{level} name: weight}}, a Series, or a "
             f"column name. Got {type(spec).__name__} instead."
         )
-    absent = [u for u in units if u not in s.index]
+    absent = [u for u in units if u not in weights_by_unit.index]
     if absent:
         raise DataError(
             f"{len(absent)} {level} segment(s) have no weight: {list_some(absent)}. Add them to "
             f"weights[{level!r}] (e.g. revenue for companies and industries, GDP share for sectors)."
         )
-    vals = pd.to_numeric(s.reindex(units), errors="coerce").to_numpy(dtype=float)
+    vals = pd.to_numeric(weights_by_unit.reindex(units), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(vals) | (vals <= 0)
     if bad.any():
-        shown = [f"{u!r}={s[u]!r}" for u in units[bad][:5]]
+        shown = [f"{u!r}={weights_by_unit[u]!r}" for u in units[bad][:5]]
         raise DataError(
             f"Weights for {level} must be positive finite numbers; {int(bad.sum())} are not: "
             f"{', '.join(shown)}. Fix weights[{level!r}]."

@@ -17,7 +17,7 @@ answers, since the score is linear in the answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from .weights import (
     normalized_index_weights,
     raw_index_weights,
 )
+
+if TYPE_CHECKING:
+    from ..results import FitResults
 
 __all__ = ["indices", "respondent_scores"]
 
@@ -149,7 +152,7 @@ def segment_table(
         count.astype(float) if case_w is None else np.bincount(codes, weights=case_w, minlength=G)
     )
     if np.any(wsum <= 0):
-        empty = [index[g] for g in np.flatnonzero(wsum <= 0)]
+        empty = [index[int(g)] for g in np.flatnonzero(wsum <= 0)]
         raise DataError(
             f"Segment(s) {list_some(empty)} have case weights summing to zero, so their index "
             "is undefined. Check the weights."
@@ -226,7 +229,7 @@ def _scores(res, a: np.ndarray, c: np.ndarray, blocks: list[np.ndarray], negativ
     return out
 
 
-def respondent_scores(res, *, negative_weights: str = "error") -> pd.DataFrame:
+def respondent_scores(res: FitResults, *, negative_weights: str = "error") -> pd.DataFrame:
     """Each used respondent's 0-100 score on every construct.
 
     Parameters
@@ -266,7 +269,7 @@ def respondent_scores(res, *, negative_weights: str = "error") -> pd.DataFrame:
 
 
 def indices(
-    res,
+    res: FitResults,
     by: str | Sequence[str] | None = None,
     *,
     weights: Any = None,
@@ -397,7 +400,7 @@ def _segment_codes(keys: list[pd.Series], index: pd.Index, n: int) -> np.ndarray
     if not keys:
         return np.zeros(n, dtype=np.intp)
     if len(keys) == 1:
-        return index.get_indexer(keys[0].to_numpy())
+        return index.get_indexer(pd.Index(keys[0].to_numpy()))
     mi = pd.MultiIndex.from_arrays([k.to_numpy() for k in keys])
     return index.get_indexer(mi)
 

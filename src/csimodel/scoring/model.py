@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,10 @@ from ..distributed.door import is_distributed_input
 from ..exceptions import ModelError
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
 from .weights import _fit_arrays, check_scales, normalized_index_weights
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
 
 __all__ = ["ScoringModel"]
 
@@ -347,7 +351,7 @@ class ScoringModel:
 
         save_model(self, path)
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Summary of the scoring model (scales, index weights, paths, data)."""
         from ..report.summary import Summary
 

@@ -137,14 +137,14 @@ class Model:
                                 f"Construct {t.text!r} is regressed on itself (line {s.line})."
                             )
                         if ":" in s.text:
-                            a, b = s.text.split(":")
-                            interactions.setdefault(s.text, (a, b))
-                            if t.text in (a, b):
+                            part_a, part_b = s.text.split(":")
+                            interactions.setdefault(s.text, (part_a, part_b))
+                            if t.text in (part_a, part_b):
                                 raise ModelError(
                                     f"The interaction term {s.text!r} predicts {t.text!r}, one "
                                     f"of its own parts (line {s.line}). An interaction moderates "
-                                    f"the effect on a third construct, e.g. 'Y ~ {a} + {b} + "
-                                    f"{s.text}'."
+                                    f"the effect on a third construct, e.g. 'Y ~ {part_a} + "
+                                    f"{part_b} + {s.text}'."
                                 )
                         if (s.text, t.text) not in paths:
                             paths.append((s.text, t.text))
@@ -166,9 +166,9 @@ class Model:
                     "or by items only."
                 )
         _check_higher_order(higher, paths)
-        undefined = []
-        for name, (a, b) in interactions.items():
-            for part in (a, b):
+        undefined: list[str] = []
+        for name, (part_a, part_b) in interactions.items():
+            for part in (part_a, part_b):
                 if part not in blocks and part not in undefined:
                     undefined.append(part)
             if undefined:
@@ -177,12 +177,12 @@ class Model:
                     f"{list_some(undefined)}. Both parts of 'A:B' must be constructs defined "
                     f"with a measurement block, e.g. '{undefined[0]} =~ item1 + item2'."
                 )
-        for s, t in paths:
-            for name in (s, t):
+        for src, tgt in paths:
+            for name in (src, tgt):
                 if name not in blocks and name not in interactions and name not in undefined:
                     undefined.append(name)
-        for a, b in covs:
-            for name in (a, b):
+        for cov_a, cov_b in covs:
+            for name in (cov_a, cov_b):
                 if name not in blocks and name not in item_owner and name not in undefined:
                     undefined.append(name)
         if undefined:

@@ -75,7 +75,7 @@ def tokenize(text: str) -> tuple[list[list[Token]], list[str]]:
                     text = m.group()
                     if m.lastgroup == "name":  # 'A : B' -> 'A:B'
                         text = re.sub(r"[ \t]+", "", text)
-                    toks.append(Token(m.lastgroup, text, lineno, offset + pos + 1))
+                    toks.append(Token(str(m.lastgroup), text, lineno, offset + pos + 1))
                 pos = m.end()
             offset += len(piece) + 1
             physical.append(toks)
