@@ -234,3 +234,16 @@ def test_estimator_errors(corp):
         cm.PLS(higher_order="embedded").fit(CORP_HOC_REP, corp)
     with pytest.raises(cm.ModelError, match="use fit"):
         cm.PLS().estimate(np.eye(3)[None], cm.Model(CORP_MODERATION))
+
+
+def test_consumers_without_extension_support_refuse_clearly(corp):
+    small = "CUSA =~ cusa\nSC =~ switch_1 + switch_2\nCUSL =~ cusl_1 + cusl_2\n"
+    small += "CUSL ~ CUSA + SC + CUSA:SC"
+    kw = dict(missing="mean", missing_values=(-99,))
+    with pytest.raises(cm.ModelError, match="compare_groups does not compare groups"):
+        cm.compare_groups(small, corp, by="servicetype", n_perm=10, n_boot=10, **kw)
+    with pytest.raises(cm.ModelError, match="micom does not compare groups"):
+        cm.micom(small, corp, by="servicetype", n_perm=10, **kw)
+    res = _fit(small, corp)
+    with pytest.raises(cm.ModelError, match="Scoring model files do not cover"):
+        res.to_scoring_model()
