@@ -244,6 +244,6 @@ def test_consumers_without_extension_support_refuse_clearly(corp):
         cm.compare_groups(small, corp, by="servicetype", n_perm=10, n_boot=10, **kw)
     with pytest.raises(cm.ModelError, match="micom does not compare groups"):
         cm.micom(small, corp, by="servicetype", n_perm=10, **kw)
-    res = _fit(small, corp)
-    with pytest.raises(cm.ModelError, match="Scoring model files do not cover"):
+    res = _fit(CORP_HOC_REP, corp, higher_order="repeated_indicators")
+    with pytest.raises(cm.ModelError, match="two-stage higher-order constructs only"):
         res.to_scoring_model()

@@ -66,3 +66,29 @@ def test_repeated_indicators_hoc_has_item_level_index():
     res = _fit(CORP_HOC_REP, higher_order="repeated_indicators")
     idx = cm.indices(res, negative_weights="zero")
     assert 0 < idx.loc["all", "REP"] < 100
+
+
+@pytest.mark.parametrize("model", [CORP_HOC_REP, CORP_MODERATION], ids=["hoc", "moderation"])
+def test_scoring_model_file_round_trip(model, tmp_path):
+    res = _fit(model)
+    sm = res.to_scoring_model(negative_weights="zero")
+    sm.save(tmp_path / "m.json")
+    back = cm.load_model(tmp_path / "m.json")
+    data = cm.datasets.load_corp_rep().replace(-99, np.nan).dropna()
+    got = back.score(data)
+    # independent: the fit's own per-respondent scores of the same (complete) rows
+    ref = cm.respondent_scores(res, negative_weights="zero").loc[got.index, got.columns]
+    assert np.abs(got.to_numpy() - ref.to_numpy()).max() < 1e-10
+    assert "CUSA:SC" not in got.columns
+    assert ("REP" in got.columns) == (model is CORP_HOC_REP)
+    assert back.indices(data)["n"].item() == len(data)
+
+
+def test_plain_scoring_files_unchanged(tmp_path):
+    # no higher-order construct: no new key, so files of earlier versions keep loading
+    import json
+
+    res = cm.PLS().fit(cm.models.ecsi(), cm.datasets.load_ecsi_mobi(), scale=(1, 10))
+    res.to_scoring_model().save(tmp_path / "e.json")
+    assert "higher_order" not in json.loads((tmp_path / "e.json").read_text())["payload"]
+    assert cm.load_model(tmp_path / "e.json").higher_order == {}

@@ -74,7 +74,7 @@ _ARRAYS = ("scale_low", "scale_high", "index_weights", "outer_weights", "item_me
 
 # ----------------------------------------------------------------------------- writing
 def _payload(sm) -> dict[str, Any]:
-    return {
+    out = {
         "csimodel_version": sm.csimodel_version,
         "model_syntax": sm.model_syntax,
         "constructs": list(sm.constructs),
@@ -87,6 +87,10 @@ def _payload(sm) -> dict[str, Any]:
         "estimator": {"name": sm.estimator["name"], "params": dict(sm.estimator["params"])},
         "negative_weights": sm.negative_weights,
     }
+    hoc = getattr(sm, "higher_order", {})
+    if hoc:  # optional key: files without higher-order constructs are unchanged
+        out["higher_order"] = {h: dict(w) for h, w in hoc.items()}
+    return out
 
 
 def _canonical(payload: dict[str, Any]) -> bytes:
@@ -223,7 +227,8 @@ def _validate(doc: Any) -> dict[str, Any]:
     if not isinstance(value, str) or len(value) != 64:
         raise _fail("checksum value must be 64 hex digits")
     p = doc["payload"]
-    _keys(p, _PAYLOAD_KEYS, "payload")
+    optional = {"higher_order"} & set(p) if isinstance(p, dict) else set()
+    _keys(p, _PAYLOAD_KEYS | optional, "payload")
     try:
         digest = hashlib.sha256(_canonical(p)).hexdigest()
     except (ValueError, TypeError) as e:
@@ -263,10 +268,11 @@ def _validate(doc: Any) -> dict[str, Any]:
         if abs(float(w[pos : pos + size].sum()) - 1.0) > 1e-9:
             raise _fail(f"index weights of {c!r} do not sum to 1")
         pos += size
+    hoc = _higher_order(p.get("higher_order", {}), constructs)
     paths = p["paths"]
     if not isinstance(paths, list):
         raise _fail("paths must be a list")
-    cset = set(constructs)
+    cset = set(constructs) | set(hoc)
     for edge in paths:
         if (
             not isinstance(edge, list)
@@ -297,9 +303,37 @@ def _validate(doc: Any) -> dict[str, Any]:
         model = Model(p["model_syntax"])
     except CsimodelError as e:
         raise _fail(f"model_syntax does not parse ({e})") from None
-    if model.items != tuple(items) or model.constructs != tuple(constructs):
+    item_level = tuple(
+        c for c in model.constructs if c not in model.interactions and c not in model.higher_order
+    )
+    if (
+        model.items != tuple(items)
+        or item_level != tuple(constructs)
+        or set(model.higher_order) != set(hoc)
+    ):
         raise _fail("model_syntax does not match constructs/items")
-    return {**p, **arrays}
+    return {**p, **arrays, "higher_order": hoc}
+
+
+def _higher_order(v: Any, constructs: list[str]) -> dict[str, dict[str, float]]:
+    """``higher_order``: {construct: {lower-order construct: weight}} (optional key)."""
+    if not isinstance(v, dict):
+        raise _fail("higher_order must be a JSON object")
+    out: dict[str, dict[str, float]] = {}
+    for h, members in v.items():
+        if not isinstance(members, dict) or len(members) < 2:
+            raise _fail(f"higher_order[{h!r}] must map two or more constructs to weights")
+        w: dict[str, float] = {}
+        for c, x in members.items():
+            if c not in constructs or type(x) not in (int, float) or not math.isfinite(x) or x < 0:
+                raise _fail(
+                    f"higher_order[{h!r}] must map known constructs to non-negative numbers"
+                )
+            w[c] = float(x)
+        if abs(sum(w.values()) - 1.0) > 1e-9:
+            raise _fail(f"higher_order[{h!r}] weights do not sum to 1")
+        out[h] = w
+    return out
 
 
 def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> ScoringModel:
@@ -381,6 +415,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Scorin
             data_summary=v["data_summary"],
             estimator=v["estimator"],
             negative_weights=v["negative_weights"],
+            higher_order=v["higher_order"],
         )
     except CsimodelError as e:
         raise _fail(str(e)) from None

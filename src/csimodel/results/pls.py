@@ -208,18 +208,8 @@ class FitResults(DataCounts, Frozen):
         :meth:`csimodel.ScoringModel.from_results` and ``negative_weights`` in
         :func:`csimodel.scoring.index_weights`.
         """
-        from ..exceptions import ModelError
         from ..scoring.model import ScoringModel
 
-        if self.design is not None:
-            src = self.design.source
-            what = [*src.interactions, *src.higher_order]
-            raise ModelError(
-                "Scoring model files do not cover interaction terms or higher-order constructs "
-                f"yet ({', '.join(repr(w) for w in what)}). Score new respondents with "
-                "cm.respondent_scores / cm.indices on a fit of the new data, or build the "
-                "scoring model from the model without these terms."
-            )
         return ScoringModel.from_results(self, negative_weights=negative_weights)
 
     # ----------------------------------------------------------------- presentation
