@@ -82,6 +82,9 @@ def test_scoring_model_file_round_trip(model, tmp_path):
     assert "CUSA:SC" not in got.columns
     assert ("REP" in got.columns) == (model is CORP_HOC_REP)
     assert back.indices(data)["n"].item() == len(data)
+    one = back.score(data[list(back.items)].iloc[0].to_dict())  # one respondent as a dict
+    assert list(one) == list(got.columns)
+    assert np.allclose(list(one.values()), got.iloc[0].to_numpy(), rtol=0, atol=1e-12)
 
 
 def test_plain_scoring_files_unchanged(tmp_path):

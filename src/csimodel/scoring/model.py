@@ -12,7 +12,9 @@ import pandas as pd
 
 from .._validation import check_option
 from ..distributed.door import is_distributed_input
-from ..exceptions import ModelError
+from ..exceptions import DataError, ModelError
+from . import _json
+from ._records import RowPlan, item_rows, missing_codes, record_values
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
 from .weights import _fit_arrays, check_scales, normalized_index_weights
 
@@ -108,6 +110,8 @@ class ScoringModel:
     _a: np.ndarray = field(init=False, repr=False)
     _c: np.ndarray = field(init=False, repr=False)
     _blocks_pos: tuple[np.ndarray, ...] = field(init=False, repr=False)
+    _plan: RowPlan = field(init=False, repr=False)
+    _terms: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -139,8 +143,8 @@ class ScoringModel:
         self._check_higher_order()
         pos = {it: k for k, it in enumerate(self.items)}
         blocks = []
-        for c in self.constructs:
-            b = np.array([pos[i] for i in self.blocks[c]], dtype=np.intp)
+        for cname in self.constructs:
+            b = np.array([pos[i] for i in self.blocks[cname]], dtype=np.intp)
             b.setflags(write=False)
             blocks.append(b)
         check_scales(self.items, self.scale_low, self.scale_high)
@@ -148,6 +152,20 @@ class ScoringModel:
         s(self, "_a", _frozen(a))
         s(self, "_c", _frozen(c))
         s(self, "_blocks_pos", tuple(blocks))
+        s(
+            self,
+            "_plan",
+            RowPlan(self.items, tuple(self.scale_low.tolist()), tuple(self.scale_high.tolist())),
+        )
+        # one respondent in plain Python: the same products and sums, in the same order, as
+        # score_array (IEEE-754 float64 either way), so the numbers are bit-identical
+        al = a.tolist()
+        terms = []
+        for name, b, cj in zip(self.constructs, blocks, c.tolist(), strict=True):
+            ks = b.tolist()
+            rest = tuple((k, al[k]) for k in ks[1:])
+            terms.append((name, ks[0], al[ks[0]], rest, cj))
+        s(self, "_terms", tuple(terms))
 
     def _check_consistent(self) -> None:
         if len(set(self.items)) != len(self.items):
@@ -277,48 +295,75 @@ class ScoringModel:
         )
 
     # ------------------------------------------------------------------ scoring
-    def _prepare(self, data: Any, missing: str, missing_values: Sequence[float], owner: str):
-        from ..data import prepare
-
+    def _rows(self, data: Any, missing: str, missing_values: Sequence[float], owner: str):
         check_option(missing, "missing", owner, SCORE_MISSING)
-        lo, hi = self.scale_low, self.scale_high
-        if np.all(lo == lo[0]) and np.all(hi == hi[0]):
-            scale: Any = (lo[0], hi[0])
-        else:
-            scale = {it: (lo[k], hi[k]) for k, it in enumerate(self.items)}
-        return prepare(
-            data,
-            self.items,
-            scale=scale,
-            missing=missing,
-            missing_values=missing_values,
-            owner=owner,
-            min_rows=1,
-            require_variation=False,
-            copy=False,
+        return item_rows(
+            data, self._plan, missing=missing, missing_values=missing_values, owner=owner
         )
+
+    def _record_scores(
+        self, rec: Mapping[str, Any], missing: str, missing_values: Sequence[float], owner: str
+    ) -> dict[str, float]:
+        """One respondent, no pandas: validated values, then the affine scores in Python."""
+        if missing != "listwise" and missing != "error":
+            check_option(missing, "missing", owner, SCORE_MISSING)
+        codes = (
+            None
+            if type(missing_values) is tuple and not missing_values
+            else missing_codes(missing_values)
+        )
+        vals = record_values(self._plan, rec, codes)
+        if vals is None:  # not plain numbers in scale: convert, validate and name the problem
+            vals = self._rows(rec, missing, missing_values, owner).X[0].tolist()
+        out = {}
+        for name, k0, a0, rest, c in self._terms:
+            s = vals[k0] * a0
+            for k, a in rest:
+                s += vals[k] * a
+            s -= c
+            # as np.clip(s, 0, 100) in score_array (removes rounding only)
+            if s < 0.0:
+                s = 0.0
+            elif s > 100.0:
+                s = 100.0
+            out[name] = s
+        for h, w in self.higher_order.items():
+            out[h] = sum(out[c] * x for c, x in w.items())
+        return out
 
     def score(
         self, data: Any, *, missing: str = "listwise", missing_values: Sequence[float] = ()
-    ) -> pd.DataFrame:
+    ) -> Any:
         """Per-respondent 0-100 construct scores of new data.
 
         Parameters
         ----------
-        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
-            One row per respondent, with the model's item columns (other columns ignored).
-            Answers outside the stored scale raise :class:`~csimodel.DataError` naming them.
-            Dask/Parquet data give a lazy Dask DataFrame (see ``docs/scale.md``).
+        data : dict, list of dicts, ndarray, pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
+            - a **dict** ``{item: answer}`` is one respondent (what a web request carries);
+              keys that are not items are ignored;
+            - a **list of dicts** (records, as a JSON array parses) is one row per record;
+            - a 2-D **array** of shape ``(n, len(sm.items))`` has the items in ``sm.items``
+              order;
+            - a **DataFrame** has one row per respondent and the item columns (other columns
+              ignored); Dask/Parquet data give a lazy Dask DataFrame (see ``docs/scale.md``).
+
+            The same checks apply to every form (:func:`csimodel.data.prepare`): a missing
+            item, text, an answer outside the stored scale or an infinite value raise
+            :class:`~csimodel.DataError` naming the item and the record (0-based position)
+            or row. ``None``/NaN is a missing answer.
         missing : {'listwise', 'error'}, default='listwise'
             ``'listwise'`` leaves rows with a missing answer out (warned; see ``prepare``),
-            ``'error'`` raises naming them.
+            ``'error'`` raises naming them. A single dict with a missing answer is an error.
         missing_values : sequence of numbers, default=()
             Codes meaning "no answer", e.g. ``(-99,)``.
 
         Returns
         -------
-        pandas.DataFrame
-            Index = labels of the scored rows; one column per construct.
+        dict or pandas.DataFrame
+            For a dict: ``{construct: score}`` of plain floats (JSON-ready). Otherwise a
+            DataFrame, one column per construct; index = labels of the scored rows (for
+            records and arrays: their 0-based positions). Every form gives bit-identical
+            numbers for the same answers.
 
         Examples
         --------
@@ -329,15 +374,24 @@ class ScoringModel:
         >>> top[list(sm.items)] = 10
         >>> round(float(sm.score(top)["Satisfaction"].iloc[0]), 9)
         100.0
+        >>> one = data[list(sm.items)].iloc[0].to_dict()   # one respondent as a dict
+        >>> round(sm.score(one)["Satisfaction"], 2)
+        53.02
+        >>> sm.score(one)["Loyalty"] == float(sm.score(data.head(1))["Loyalty"].iloc[0])
+        True
+        >>> sm.score([one, one]).shape                      # records -> DataFrame
+        (2, 7)
         """
         self._no_distributed_hoc(data)
+        if isinstance(data, Mapping):
+            return self._record_scores(data, missing, missing_values, "ScoringModel.score")
         if is_distributed_input(data):  # Dask DataFrame / Parquet: lazy, per partition
             from ..distributed.scoring import scoring_model_scores
 
             return scoring_model_scores(self, data, missing=missing, missing_values=missing_values)
-        p = self._prepare(data, missing, missing_values, "ScoringModel.score")
-        S = self._with_higher_order(score_array(p.X, self._a, self._c, list(self._blocks_pos)))
-        return pd.DataFrame(S, index=p.row_labels, columns=list(self.scored_constructs), copy=False)
+        rows = self._rows(data, missing, missing_values, "ScoringModel.score")
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
+        return pd.DataFrame(S, index=rows.index, columns=list(self.scored_constructs), copy=False)
 
     def indices(
         self,
@@ -347,24 +401,27 @@ class ScoringModel:
         weights: Any = None,
         missing: str = "listwise",
         missing_values: Sequence[float] = (),
-    ) -> pd.DataFrame:
+    ) -> Any:
         """0-100 index per construct of new data, overall or per segment.
 
         Parameters
         ----------
-        data : pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
-            Dask/Parquet data give a lazy Dask DataFrame (``.compute()`` it).
+        data : dict, list of dicts, ndarray, pandas.DataFrame, dask.dataframe.DataFrame or Parquet path(s)
+            As in :meth:`score`. Dask/Parquet data give a lazy Dask DataFrame
+            (``.compute()`` it).
         by : str or list of str, optional
-            Segment column(s) of ``data``.
+            Segment column(s) of ``data`` (for records: keys of every record).
         weights : str or array-like, optional
-            Case weights: a column of ``data`` or one value per scored row.
+            Case weights: a column of ``data`` (a key of every record) or one value per
+            scored row.
         missing, missing_values
             As in :meth:`score`.
 
         Returns
         -------
-        pandas.DataFrame
-            One row per segment, one column per construct, plus ``n``.
+        pandas.DataFrame or dict
+            One row per segment, one column per construct, plus ``n``. For a single dict
+            (one respondent, no ``by``/``weights``): ``{construct: index, "n": 1}``.
 
         Examples
         --------
@@ -373,19 +430,134 @@ class ScoringModel:
         >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
         >>> sm.indices(data).shape
         (1, 8)
+        >>> records = data.to_dict("records")
+        >>> sm.indices(records).equals(sm.indices(data))
+        True
         """
         self._no_distributed_hoc(data)
+        if isinstance(data, Mapping):
+            if by is not None or weights is not None:
+                raise DataError(
+                    "by= and weights= need several respondents; a dict is one respondent. "
+                    "Pass a list of records (dicts) or a DataFrame."
+                )
+            out: dict[str, Any] = self._record_scores(
+                data, missing, missing_values, "ScoringModel.indices"
+            )
+            out["n"] = 1
+            return out
         if is_distributed_input(data):  # Dask DataFrame / Parquet: lazy, per partition
             from ..distributed.scoring import scoring_model_indices
 
             return scoring_model_indices(
                 self, data, by, weights=weights, missing=missing, missing_values=missing_values
             )
-        p = self._prepare(data, missing, missing_values, "ScoringModel.indices")
-        S = self._with_higher_order(score_array(p.X, self._a, self._c, list(self._blocks_pos)))
-        keys = [p.column(b) for b in _by_list(by)]
-        w = _case_weights(weights, p.n_used, p.column, "scored row")
+        by_cols = _by_list(by)
+        rows = self._rows(data, missing, missing_values, "ScoringModel.indices")
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
+        keys = [rows.column(b) for b in by_cols]
+        w = _case_weights(weights, len(rows.positions), rows.column, "scored row")
         return segment_table(S, self.scored_constructs, keys, w)
+
+    def score_json(
+        self,
+        text: str | bytes,
+        *,
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+        max_bytes: int = _json.MAX_BYTES,
+    ) -> str:
+        """Scores of respondents given as JSON, as JSON (no pandas on the way).
+
+        Parameters
+        ----------
+        text : str or bytes
+            A JSON object (one respondent, ``{"IMAG1": 7, ...}``) or an array of objects.
+            Refused with :class:`~csimodel.DataError`: invalid JSON or UTF-8, ``NaN`` /
+            ``Infinity`` literals, duplicate keys, nesting, other top-level values, texts
+            over ``max_bytes``, and every error of :meth:`score`.
+        missing, missing_values
+            As in :meth:`score`.
+        max_bytes : int, default=8 MiB
+            Larger texts are refused before parsing.
+
+        Returns
+        -------
+        str
+            For an object: ``{"construct": score, ...}``. For an array: an array with one
+            entry per input record, ``null`` for a record left out by ``missing='listwise'``
+            (a :class:`~csimodel.DataWarning` says how many). Floats are written in
+            shortest round-trip form, so parsing gives the numbers of :meth:`score` exactly.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> text = data[list(sm.items)].head(1).to_json(orient="records", lines=True)
+        >>> sm.score_json(text)[:26]
+        '{"Image": 46.4220826657643'
+        >>> sm.score_json('{"IMAG1": 7}')
+        Traceback (most recent call last):
+        ...
+        csimodel.exceptions.DataError: Item(s) of the model missing from 1 of 1 record(s): ...
+        """
+        doc = _json.parse(text, max_bytes)
+        if isinstance(doc, dict):
+            return _json.dumps(
+                self._record_scores(doc, missing, missing_values, "ScoringModel.score_json")
+            )
+        rows = self._rows(doc, missing, missing_values, "ScoringModel.score_json")
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
+        return _json.dumps(
+            _json.per_record(S, self.scored_constructs, rows.positions, rows.n_total)
+        )
+
+    def indices_json(
+        self,
+        text: str | bytes,
+        by: str | Sequence[str] | None = None,
+        *,
+        weights: str | None = None,
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+        max_bytes: int = _json.MAX_BYTES,
+    ) -> str:
+        """0-100 indices of respondents given as JSON, as JSON.
+
+        Parameters
+        ----------
+        text : str or bytes
+            As in :meth:`score_json`.
+        by : str or list of str, optional
+            Segment key(s) of every record.
+        weights : str, optional
+            Key of every record holding its case weight.
+        missing, missing_values, max_bytes
+            As in :meth:`score_json`.
+
+        Returns
+        -------
+        str
+            Without ``by``: ``{"construct": index, ..., "n": n}``. With ``by``: an array
+            with one object per segment: the ``by`` keys, the indices and ``n``.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> text = data[list(sm.items)].to_json(orient="records")
+        >>> sm.indices_json(text)[-9:]
+        '"n": 250}'
+        """
+        doc = _json.parse(text, max_bytes)
+        table = self.indices(
+            doc, by, weights=weights, missing=missing, missing_values=missing_values
+        )
+        if isinstance(table, dict):
+            return _json.dumps(table)
+        return _json.dumps(_json.segment_records(table, by is not None))
 
     # ------------------------------------------------------------------ presentation / io
     @property
