@@ -14,7 +14,9 @@ ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
 ENV = {**os.environ, "PYTHONPATH": str(Path(csimodel.__file__).parents[1]), "MPLBACKEND": "Agg"}
 # pages whose code is a complete walk-through (reference pages show fragments)
-PAGES = sorted([*DOCS.glob("guides/*.md"), DOCS / "report.md"])
+PAGES = sorted(
+    [*DOCS.glob("guides/*.md"), *DOCS.glob("gallery/*.md"), DOCS / "report.md", DOCS / "survey.md"]
+)
 
 
 @pytest.fixture(scope="module")

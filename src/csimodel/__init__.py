@@ -8,7 +8,7 @@ Examples
 250
 """
 
-from . import datasets, distributed, models, scoring
+from . import datasets, distributed, models, scoring, segments
 from ._version import __version__
 from .assessment import Assessment, assess
 from .data import PreparedData, prepare
@@ -35,10 +35,35 @@ from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .report import Summary
 from .results import CBSEMResults, FitResults
 from .scoring import ScoringModel, aggregate, indices, kpis, respondent_scores
+from .segments import FimixResult, FimixSelection, SegmentExplanation, SegmentModels, fimix
 from .spec import Model
+from .summary_data import SummaryData
+from .survey import (
+    GapResults,
+    PowerResults,
+    TrackResults,
+    composite_index,
+    gap_analysis,
+    index_precision,
+    nps,
+    power,
+    sample_size,
+    track,
+)
 
 __all__ = [
     "Model",
+    "SummaryData",
+    "sample_size",
+    "power",
+    "PowerResults",
+    "index_precision",
+    "track",
+    "TrackResults",
+    "gap_analysis",
+    "GapResults",
+    "nps",
+    "composite_index",
     "PLS",
     "PLSc",
     "assess",
@@ -85,6 +110,12 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "segments",
+    "fimix",
+    "FimixResult",
+    "FimixSelection",
+    "SegmentExplanation",
+    "SegmentModels",
     "__version__",
 ]
 

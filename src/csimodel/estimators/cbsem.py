@@ -175,8 +175,9 @@ class CBSEM(EstimatorSettings):
         ----------
         model : Model or str
             A :class:`~csimodel.Model` or model syntax (reflective blocks only).
-        data : pandas.DataFrame
-            One row per respondent; item columns named as in the model.
+        data : pandas.DataFrame or SummaryData
+            One row per respondent; item columns named as in the model. Or a
+            :class:`~csimodel.SummaryData` (published correlations/covariances and n).
         scale : (low, high) or dict, optional
             Declared answer scale of the items; values outside it raise ``DataError``.
         missing : {'listwise', 'mean', 'error', 'fiml'}, default='listwise'
@@ -197,26 +198,39 @@ class CBSEM(EstimatorSettings):
         from ..data import prepare
         from ..moments import covariance
         from ..results import CBSEMResults
+        from ..summary_data import SummaryData
 
         self._validate()
-        if missing == "fiml":
+        if missing == "fiml" and not isinstance(data, SummaryData):
             return self._fit_fiml(model, data, scale, missing_values, weights)
         model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
-        prepared = prepare(
-            data,
-            model.items,
-            scale=scale,
-            missing=missing,
-            missing_values=missing_values,
-            weights=weights,
-            owner="CBSEM.fit",
-        )
-        n = prepared.n_used
-        w = prepared.weights
-        if w is not None:
-            w = w * (n / w.sum())
-        mean, S_unb = covariance(prepared.X, w)
+        prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
+        if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
+            prepared, mean, S_unb = data.moments(
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner="CBSEM.fit",
+            )
+            n = prepared.n_used
+        else:
+            prepared = prepare(
+                data,
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner="CBSEM.fit",
+            )
+            n = prepared.n_used
+            w = prepared.weights
+            if w is not None:
+                w = w * (n / w.sum())
+            mean, S_unb = covariance(prepared.X, w)
         S = S_unb * (n - 1) / n if self.estimator == "ML" else S_unb
         q = int(st.free.sum())
         p = st.p

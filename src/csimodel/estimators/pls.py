@@ -434,7 +434,8 @@ class PLS(EstimatorSettings):
             One row per respondent; item columns named as in the model. A Dask DataFrame
             or Parquet file(s) / directory are validated per partition and reduced to
             moments without loading them whole (needs ``pip install "csimodel[dask]"``;
-            see :mod:`csimodel.distributed`).
+            see :mod:`csimodel.distributed`). Or a :class:`~csimodel.SummaryData` (published
+            correlations/covariances): then there are no scores, indices or bootstrap.
         scale : (low, high) or dict, optional
             Declared answer scale of the items (e.g. ``(1, 10)``) or ``{item: (low, high)}``.
             Values outside it raise :class:`~csimodel.DataError`. Needed for 0-100 indices.
@@ -454,17 +455,28 @@ class PLS(EstimatorSettings):
         from ..distributed.door import is_distributed_input, prepare_distributed
         from ..moments import covariance
         from ..results import FitResults
+        from ..summary_data import SummaryData
 
         self._validate()
         model = as_model(model)
         self._check_model(model)
-        if model.has_extensions and is_distributed_input(data):
+        if model.has_extensions and (is_distributed_input(data) or isinstance(data, SummaryData)):
             raise ModelError(
-                "Interaction terms and higher-order constructs need the data in memory (their "
-                "generated columns are built per respondent); pass a pandas DataFrame."
+                "Interaction terms and higher-order constructs need respondent-level data in "
+                "memory (their generated columns are built per respondent); pass a pandas "
+                "DataFrame."
             )
-        prepared: Any  # PreparedData, or DistributedData (same row-count interface)
-        if is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
+        prepared: Any  # PreparedData, DistributedData or SummaryPreparedData (same counts)
+        if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
+            prepared, mean, S = data.moments(
+                model.items,
+                scale=scale,
+                missing=missing,
+                missing_values=missing_values,
+                weights=weights,
+                owner=type(self).__name__ + ".fit",
+            )
+        elif is_distributed_input(data):  # Dask DataFrame / Parquet: moments by tree reduction
             prepared, mean, S = prepare_distributed(
                 data,
                 model.items,

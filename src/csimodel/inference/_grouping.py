@@ -197,7 +197,9 @@ def _setup_groups(
         what, kind, how = task.two
         raise DataError(
             f"{what} compares two {kind}; column {by!r} has {len(labels)} groups "
-            f"({list_some(labels)}). Choose two with groups={how}."
+            f"({list_some(labels)}). Choose two with groups={how}; for all of them at once "
+            "use cm.compare_groups (pairwise tests and an omnibus test) or, for survey waves, "
+            "cm.track."
         )
     return model, estimator, prepared, labels, pos
 

@@ -106,3 +106,14 @@ def _adjust(p: np.ndarray, method: str) -> np.ndarray:
 
             out[r, good] = multipletests(vals, method=method)[1]
     return out
+
+
+def _between_variance(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Size-weighted between-group variance of estimates: values (..., k, m) -> (..., m).
+
+    :math:`T = \\sum_g n_g (\\hat\\theta_g - \\bar\\theta)^2 / N`,
+    :math:`\\bar\\theta = \\sum_g n_g \\hat\\theta_g / N`.
+    """
+    w = sizes / sizes.sum()
+    centre = np.einsum("g,...gm->...m", w, values)
+    return np.einsum("g,...gm->...m", w, (values - centre[..., None, :]) ** 2)

@@ -191,6 +191,38 @@ def _permute_groups(
     return d, ok
 
 
+def _permute_k_groups(
+    stats: _Stats,
+    data: PreparedData,
+    rows: list[np.ndarray],
+    n_perm: int,
+    rng: np.random.Generator,
+    bar,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statistics of k groups under ``n_perm`` relabellings of their pooled respondents.
+
+    Returns values ``(n_perm, k, n_stats)`` (group sizes kept) and validity ``(n_perm,)``.
+    """
+    pooled = np.concatenate(rows)
+    X, w = _subset(data, pooled)
+    n, k = X.shape[0], len(rows)
+    bounds = np.cumsum([0] + [len(r) for r in rows])
+    mb = MomentBuilder(X, w)
+    vals, oks = [], []
+    for start in range(0, n_perm, _chunk_size(n * k)):
+        c = min(_chunk_size(n * k), n_perm - start)
+        order = np.argsort(rng.random((c, n)), axis=1)
+        F = np.zeros((k, c, n))
+        for g in range(k):
+            np.put_along_axis(F[g], order[:, bounds[g] : bounds[g + 1]], 1.0, axis=1)
+        means, S = mb.moments(F.reshape(k * c, n))
+        v, ok, _ = stats(means, S)
+        vals.append(v.reshape(k, c, -1).transpose(1, 0, 2))
+        oks.append(ok.reshape(k, c).all(axis=0))
+        bar.update(c)
+    return np.concatenate(vals), np.concatenate(oks)
+
+
 def _bootstrap_counts(
     stats: _Stats, X: np.ndarray, w: np.ndarray | None, counts: Iterator[np.ndarray], bar=None
 ) -> tuple[np.ndarray, np.ndarray]:

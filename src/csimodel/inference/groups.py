@@ -20,8 +20,21 @@ from .._validation import check_number
 from ..results import FitResults
 from ..spec import Model
 from ._grouping import _check_common, _group_sizes, _GroupReport, _GroupTask, _setup_groups
-from ._mga_tests import _adjust, _henseler_one_sided, _parametric_p, _permutation_p
-from ._resampling import _bootstrap_group, _observed, _permute_groups, _progress_bar, _Stats
+from ._mga_tests import (
+    _adjust,
+    _between_variance,
+    _henseler_one_sided,
+    _parametric_p,
+    _permutation_p,
+)
+from ._resampling import (
+    _bootstrap_group,
+    _observed,
+    _permute_groups,
+    _permute_k_groups,
+    _progress_bar,
+    _Stats,
+)
 
 if TYPE_CHECKING:
     from ..report.summary import Summary
@@ -47,7 +60,12 @@ class GroupComparison(_GroupReport):
         ``group_a, group_b``, ``estimate_a, estimate_b``, ``diff`` (a - b), bootstrap standard
         errors ``se_a, se_b``, the p-values ``p_permutation``, ``p_mga``, ``p_parametric``,
         ``p_welch`` and the same four adjusted for multiplicity across the pairs of groups
-        (columns ending in ``_adj``; equal to the raw ones for two groups).
+        (columns ending in ``_adj``; equal to the raw ones for two groups), and
+        ``p_omnibus`` (the quantity's omnibus test over all groups, repeated on each pair's
+        row; for two groups it equals ``p_permutation``).
+    omnibus : pandas.DataFrame
+        One row per compared quantity: ``lhs, op, rhs, statistic`` (size-weighted
+        between-group variance of the estimates), ``p_omnibus`` and ``n_perm_valid``.
     estimates : pandas.DataFrame
         ``lhs, op, rhs`` and one column of estimates per group.
     groups : tuple
@@ -83,6 +101,7 @@ class GroupComparison(_GroupReport):
     estimator: Any
     n_total: int
     n_used: int
+    omnibus: pd.DataFrame | None = None
 
     def summary(self) -> Summary:
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
@@ -122,6 +141,16 @@ class GroupComparison(_GroupReport):
                     s.add_table(title + tag, t.set_index("quantity")[cols])
             t = part[part["op"].isin(["=~", "<~"])]
             s.add_table("Loadings and weights" + tag, t.set_index("quantity")[cols])
+        if len(self.groups) > 2 and self.omnibus is not None:
+            om = self.omnibus[self.omnibus["op"].isin(["~", "r2", "index"])].copy()
+            om["quantity"] = [
+                f"{r} -> {lhs}" if op == "~" else f"{lhs} {op}"
+                for lhs, op, r in zip(om["lhs"], om["op"], om["rhs"], strict=True)
+            ]
+            s.add_table(
+                f"Omnibus test over all {len(self.groups)} groups",
+                om.set_index("quantity")[["statistic", "p_omnibus"]],
+            )
         failed = {k: self.n_perm - v for k, v in self.n_perm_valid.items() if v < self.n_perm}
         if failed:
             s.add_note(
@@ -218,6 +247,16 @@ def compare_groups(
       s_g^2`, :math:`t = d/\\sqrt{v_a + v_b}`,
       :math:`\\nu = (v_a+v_b)^2 / \\big(\\tfrac{n_a-1}{n_a^2}s_a^4 + \\tfrac{n_b-1}{n_b^2}s_b^4
       \\big) - 2`.
+
+    * **Omnibus** (k > 2 groups): a permutation test of the size-weighted between-group
+      variance :math:`T = \\sum_g n_g(\\hat\\theta_g - \\bar\\theta)^2/N`,
+      :math:`\\bar\\theta = \\sum_g n_g\\hat\\theta_g/N`: the labels of all groups' pooled
+      respondents are shuffled (sizes kept), every group re-estimated, and
+      :math:`p = (1 + \\#\\{T^* \\ge T\\})/(1 + N)`. It is the k-group form of Chin & Dibbern's
+      test (for two groups :math:`T \\propto d^2`, the same test), one p-value per parameter.
+      Chosen over Klesel et al.'s (2019) overall test, which tests the model-implied
+      indicator correlations as a whole and says nothing about which parameter differs;
+      its permutations are drawn after the pairwise ones, so these stay as without it.
 
     :math:`s_g` is the bootstrap standard error within group *g*; *n* counts respondents.
     Indices (``op='index'``) are computed from each group's own outer weights, rescaled to
@@ -316,6 +355,35 @@ def compare_groups(
         t["p_mga"], t["p_parametric"], t["p_welch"] = p_mga, p_par, p_w
         tables.append(t)
     params = pd.concat(tables, ignore_index=True)
+    omnibus = base.copy()
+    if len(labels) > 2:
+        sizes = np.array([len(pos[g]) for g in labels], dtype=float)
+        obs = np.stack([observed[g] for g in labels])  # (k, m)
+        omnibus["statistic"] = _between_variance(obs, sizes)
+        if n_perm:
+            bar = _progress_bar(progress, n_perm, owner + " (omnibus)")
+            try:
+                vals, ok = _permute_k_groups(
+                    stats, data_p, [pos[g] for g in labels], n_perm, rng, bar
+                )
+            finally:
+                bar.close()
+            T = _between_variance(vals[ok], sizes)
+            omnibus["p_omnibus"] = (1 + (T >= omnibus["statistic"].to_numpy() - 1e-12).sum(0)) / (
+                1 + len(T)
+            )
+            omnibus["n_perm_valid"] = int(ok.sum())
+        else:
+            omnibus["p_omnibus"] = np.nan
+            omnibus["n_perm_valid"] = 0
+        params["p_omnibus"] = np.tile(omnibus["p_omnibus"].to_numpy(), len(pairs))
+    else:
+        ea, eb = observed[labels[0]], observed[labels[1]]
+        sizes = np.array([len(pos[g]) for g in labels], dtype=float)
+        omnibus["statistic"] = _between_variance(np.stack([ea, eb]), sizes)
+        omnibus["p_omnibus"] = params["p_permutation"].to_numpy()
+        omnibus["n_perm_valid"] = perm_valid[(labels[0], labels[1])]
+        params["p_omnibus"] = params["p_permutation"]
     pcols = ["p_permutation", "p_mga", "p_parametric", "p_welch"]
     for c in pcols:
         params[c + "_adj"] = params[c]
@@ -342,6 +410,7 @@ def compare_groups(
         estimator=estimator,
         n_total=data_p.n_total,
         n_used=data_p.n_used,
+        omnibus=omnibus,
     )
 
 

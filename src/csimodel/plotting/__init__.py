@@ -8,6 +8,7 @@ the figure in ``figure_`` (and the drawn artists, for further styling).
 - :class:`PathDiagramDisplay` — path diagram of a fitted model (no graphviz).
 - :class:`IndexBarDisplay` — 0-100 indices by segment with intervals.
 - :class:`DistributionDisplay` — resampled (bootstrap) distribution of one estimate.
+- :class:`FimixCriteriaDisplay` — FIMIX-PLS segment-retention criteria over k.
 - :class:`SimpleSlopesDisplay` — simple slopes of a moderated effect.
 """
 
@@ -15,6 +16,7 @@ from .distribution import DistributionDisplay
 from .indices import IndexBarDisplay
 from .ipma_map import ImportancePerformanceDisplay
 from .path_diagram import PathDiagramDisplay
+from .segments import FimixCriteriaDisplay
 from .slopes import SimpleSlopesDisplay
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "PathDiagramDisplay",
     "IndexBarDisplay",
     "DistributionDisplay",
+    "FimixCriteriaDisplay",
     "SimpleSlopesDisplay",
 ]

@@ -195,6 +195,7 @@ def render_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    track: Any = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
     from .._version import __version__
@@ -231,6 +232,8 @@ def render_report(
         imgs.update(_auto_figures(res, ipma_res, boot))
     for caption, obj in (figures or {}).items():
         imgs[caption] = _png_bytes(obj)
+    if track is not None and auto_figures:
+        imgs.update(_track_figures(track))
     if imgs:
         parts.append("<h2>Figures</h2>")
         for caption, png in imgs.items():
@@ -248,6 +251,8 @@ def render_report(
         qa = _try_assess(res)
         if qa is not None:
             parts.append("<h2>Assessment</h2>" + qa.summary().as_html())
+    if track is not None:
+        parts.append("<h2>Tracker: units and waves</h2>" + track.summary().as_html())
     for heading, obj in (extra or {}).items():
         body = obj.as_html() if hasattr(obj, "as_html") else _frame_html(obj)
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
@@ -256,6 +261,23 @@ def render_report(
         "All numbers are rounded to 3 decimals for display only.</footer></body></html>"
     )
     return "".join(parts)
+
+
+def _track_figures(track: Any) -> dict[str, bytes]:
+    """Trend chart of the tracker's final construct(s); none if it cannot be drawn."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        return {}
+    fits = list(track.fits.values())
+    model = fits[0].model
+    finals = [c for c in model.constructs if not any(s == c for s, _ in model.paths)]
+    out = {}
+    for c in finals[:2]:
+        ax = track.plot(construct=c)
+        out[f"{c} index by wave and unit (intervals: bootstrap)"] = _png_bytes(ax.figure)
+        plt.close(ax.figure)
+    return out
 
 
 def _frame_html(obj: Any) -> str:
@@ -303,6 +325,7 @@ def write_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    track: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of a fit.
 
@@ -335,6 +358,9 @@ def write_report(
         intervals, p values) and significance stars on the path diagram.
     extra : mapping of str to table, optional
         Further sections, heading -> DataFrame or Summary.
+    track : TrackResults, optional
+        A :func:`csimodel.track` result (usually of this fit's model): a tracker section
+        (indices by unit and wave, changes, comparisons) and trend charts.
 
     Returns
     -------
@@ -362,6 +388,7 @@ def write_report(
         ipma_target=ipma_target,
         boot=boot,
         extra=extra,
+        track=track,
     )
     path.write_text(text, encoding="utf-8")
     return path
