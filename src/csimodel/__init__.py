@@ -24,6 +24,7 @@ from .exceptions import (
     ModelError,
     ModelFileError,
     ModelSyntaxError,
+    SuspectedCodeError,
 )
 from .inference import BootstrapResults, bootstrap
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
@@ -86,6 +87,7 @@ __all__ = [
     "ModelSyntaxError",
     "ModelError",
     "DataError",
+    "SuspectedCodeError",
     "ModelFileError",
     "EstimationError",
     "CsimodelWarning",

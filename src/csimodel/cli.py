@@ -2,7 +2,10 @@
 
 User errors (bad files, bad options, data the model cannot use) print one line
 (``csimodel: error: ...``) on stderr and exit with code 2; unexpected internal errors print
-one line (``csimodel: internal error: ...``) and exit with code 1. Results go to stdout
+one line (``csimodel: internal error: ...``) and exit with code 1. Once a fit succeeded,
+its summary is printed first and every requested output is attempted: one that cannot be
+produced (model file, report, map, bootstrap) is reported with its reason on stderr, the
+others are still written, and the exit code is 2. Results go to stdout
 (text summary, or JSON with ``--json``); warnings and progress go to stderr.
 """
 
@@ -177,6 +180,7 @@ def _fit_from_args(args: argparse.Namespace):
         missing=args.missing,
         missing_values=tuple(args.missing_values or ()),
         weights=args.weights,
+        suspect_codes=args.suspect_codes,
     )
 
 
@@ -226,6 +230,23 @@ def fit_json(res: Any) -> dict[str, Any]:
 
 def _one_line(msg: Any) -> str:
     return " ".join(line.strip() for line in str(msg).strip().splitlines() if line.strip())
+
+
+_CLI_HINTS = (
+    ("negative_weights='zero'", "on the command line: --negative-weights zero"),
+    (
+        "suspect_codes='ignore'",
+        "on the command line: --missing-values CODE, --scale LOW HIGH or --suspect-codes ignore",
+    ),
+)
+
+
+def _with_cli_hint(msg: str) -> str:
+    """Add the command-line spelling of a fix that the message names as a Python argument."""
+    for key, hint in _CLI_HINTS:
+        if key in msg:
+            msg = f"{msg} ({hint})"
+    return msg
 
 
 def _info(args: argparse.Namespace, text: str) -> None:
@@ -285,6 +306,38 @@ def write_report(res: Any, path: str, **kwargs: Any):
     return _write(res, path, **kwargs)
 
 
+class _Outputs:
+    """Requested outputs of one command: each is attempted; failures are kept with reasons."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.failed: list[tuple[str, str]] = []
+
+    def attempt(self, what: str, fn, *a, **kw):
+        """Run one output step; on a user-level failure record and report it, return None."""
+        try:
+            return fn(*a, **kw)
+        except (CsimodelError, UserError, OSError) as e:
+            reason = _with_cli_hint(_one_line(e) or type(e).__name__)
+            self.failed.append((what, reason))
+            print(f"csimodel: error: {what} not produced: {reason}", file=sys.stderr)
+            return None
+
+    def exit_code(self) -> int:
+        if self.failed:
+            _info(
+                self.args,
+                f"{len(self.failed)} requested output(s) not produced: "
+                + ", ".join(w for w, _ in self.failed),
+            )
+        return 2 if self.failed else 0
+
+
+def _save_scoring_model(res: Any, args: argparse.Namespace) -> None:
+    res.to_scoring_model(negative_weights=args.negative_weights).save(args.out)
+    _info(args, f"scoring model written to {args.out}")
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     _check_output(args.report, "report")
     _check_output(args.out, "model file")
@@ -300,27 +353,40 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     res = _fit_from_args(args)
     if args.ipma_target is not None and args.ipma_target not in res.model.constructs:
         raise UserError(_unknown_construct(args.ipma_target, res.model.constructs))
-    boot = _bootstrap(res, args) if args.boot is not None else None
+    if not args.json and not args.quiet:
+        print(res.summary().as_text())  # first: whatever happens to the other outputs
+        sys.stdout.flush()
+    outputs = _Outputs(args)
+    boot = None
+    if args.boot is not None:
+        boot = outputs.attempt("bootstrap", _bootstrap, res, args)
+        if boot is not None and not args.json and not args.quiet:
+            print()
+            print(boot.summary().as_text())
     if args.out:
-        res.to_scoring_model().save(args.out)
-        _info(args, f"scoring model written to {args.out}")
+        outputs.attempt(f"scoring model {args.out!r}", _save_scoring_model, res, args)
     if args.report:
-        path = _with_warnings(
-            write_report, res, args.report, boot=boot, ipma_target=args.ipma_target or "auto"
+        path = outputs.attempt(
+            f"report {args.report!r}",
+            _with_warnings,
+            write_report,
+            res,
+            args.report,
+            boot=boot,
+            ipma_target=args.ipma_target or "auto",
+            negative_weights=args.negative_weights,
         )
-        _info(args, f"report written to {path}")
+        if path is not None:
+            _info(args, f"report written to {path}")
     if args.json:
         out = fit_json(res)
         if boot is not None:
             out["bootstrap"] = boot_json(boot)
+        if outputs.failed:
+            out["not_produced"] = [{"output": w, "reason": r} for w, r in outputs.failed]
         json.dump(out, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
-    elif not args.quiet:
-        print(res.summary().as_text())
-        if boot is not None:
-            print()
-            print(boot.summary().as_text())
-    return 0
+    return outputs.exit_code()
 
 
 def _unknown_construct(name: str, constructs: Sequence[str]) -> str:
@@ -352,23 +418,44 @@ def _cmd_ipma(args: argparse.Namespace) -> int:
         counts = np.zeros((args.boot, n))
         np.add.at(counts, (np.arange(args.boot)[:, None], idx), 1.0)
     imp = _with_warnings(
-        ipma_fn, res, target=args.target, level=args.ipma_level, by=args.by, boot=counts
+        ipma_fn,
+        res,
+        target=args.target,
+        level=args.ipma_level,
+        by=args.by,
+        boot=counts,
+        negative_weights=args.negative_weights,
     )
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        disp = imp.plot()
-        disp.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
-        _info(args, f"IPMA map written to {args.plot}")
-    if args.report:
-        path = _with_warnings(write_report, res, args.report, ipma_target=args.target)
-        _info(args, f"report written to {path}")
-    if args.output or args.json:
-        _write_table(imp.table, args.output, args, "IPMA table")
-    elif not args.quiet:
+    if not (args.output or args.json or args.quiet):
         print(imp.summary().as_text())
-    return 0
+        sys.stdout.flush()
+    outputs = _Outputs(args)
+    if args.plot:
+        outputs.attempt(f"IPMA map {args.plot!r}", _save_ipma_plot, imp, args)
+    if args.report:
+        path = outputs.attempt(
+            f"report {args.report!r}",
+            _with_warnings,
+            write_report,
+            res,
+            args.report,
+            ipma_target=args.target,
+            negative_weights=args.negative_weights,
+        )
+        if path is not None:
+            _info(args, f"report written to {path}")
+    if args.output or args.json:
+        outputs.attempt("IPMA table", _write_table, imp.table, args.output, args, "IPMA table")
+    return outputs.exit_code()
+
+
+def _save_ipma_plot(imp: Any, args: argparse.Namespace) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    disp = imp.plot()
+    disp.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+    _info(args, f"IPMA map written to {args.plot}")
 
 
 def _load_scoring_model(path: str):
@@ -430,9 +517,22 @@ def _check_column(data, col: str, path: str) -> None:
     raise UserError(f"column {col!r} is not in {path!r}{hint}")
 
 
+def _check_policy(sm: Any, args: argparse.Namespace) -> None:
+    """``--negative-weights error`` on a model file whose negative weights were zeroed."""
+    if args.negative_weights != "error" or sm.negative_weights != "zero":
+        return
+    zeroed = [it for it, w in zip(sm.items, sm.index_weights, strict=True) if w == 0]
+    if zeroed:
+        raise UserError(
+            f"model file {args.model!r} was saved with negative index weights set to 0 "
+            f"(items {', '.join(zeroed)}); pass --negative-weights zero to use it, or refit"
+        )
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     _check_output(args.output, "scores")
     sm = _load_scoring_model(args.model)
+    _check_policy(sm, args)
     data = _read_table(args.data)
     if args.id is not None:
         _check_column(data, args.id, args.data)
@@ -451,6 +551,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_indices(args: argparse.Namespace) -> int:
     _check_output(args.output, "indices")
     sm = _load_scoring_model(args.model)
+    _check_policy(sm, args)
     data = _read_table(args.data)
     by = args.by or None
     for col in (by or []) + ([args.weights] if args.weights else []):
@@ -562,6 +663,24 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
         choices=("two_stage", "repeated_indicators"),
         default=None,
         help="PLS: estimation of higher-order constructs (default two_stage)",
+    )
+    p.add_argument(
+        "--suspect-codes",
+        default="error",
+        choices=["error", "ignore"],
+        help="values that look like no-answer codes (-99, 9, 999, ...) in items without "
+        "--scale: stop with an error (default) or use them as answers ('ignore')",
+    )
+    _add_negative_weights(p)
+
+
+def _add_negative_weights(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--negative-weights",
+        default="error",
+        choices=["error", "zero"],
+        help="items with a negative index weight (common in formative blocks): stop the "
+        "index outputs with an error (default) or give them weight 0 ('zero')",
     )
 
 
@@ -772,6 +891,14 @@ def _add_scoring_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON records instead of CSV")
     p.add_argument("--quiet", "-q", action="store_true", help="print no progress messages")
+    p.add_argument(
+        "--negative-weights",
+        default=None,
+        choices=["error", "zero"],
+        help="policy the model file must follow: 'error' refuses a model saved with "
+        "'--negative-weights zero' that gives items weight 0; 'zero' accepts it "
+        "(default: the policy recorded in the file)",
+    )
 
 
 def _version() -> str:
@@ -793,7 +920,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = str(e).strip().splitlines() or [type(e).__name__]
         if isinstance(e, ModelSyntaxError):
             lines = lines[:1]  # the first line has line and column; skip the caret display
-        msg = " ".join(line.strip() for line in lines)
+        msg = _with_cli_hint(" ".join(line.strip() for line in lines))
         print(f"csimodel: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

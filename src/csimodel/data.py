@@ -12,15 +12,17 @@ import difflib
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import _suspect
+from ._suspect import SUSPECT_POLICIES
 from ._validation import check_option, list_some
-from .exceptions import DataError, DataWarning
+from .exceptions import DataError, DataWarning, SuspectedCodeError
 
 __all__ = ["PreparedData", "prepare", "parse_scale"]
 
@@ -95,7 +97,8 @@ class PreparedData:
                 f"Column {name!r} is not in the fitted data. "
                 f"Available: {list_some(avail, 10)}. Pass a column of the data given to fit()."
             )
-        return self.frame[name].iloc[self.used_positions]
+        col = self.frame[name]
+        return col if self.used_positions is None else col.iloc[self.used_positions]
 
 
 def _rows(labels: Sequence[Any]) -> str:
@@ -189,7 +192,7 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
             X = X[:, idx]
         return X
     dtypes = df.dtypes
-    bad_text: dict[str, list[Any]] = {}
+    bad_text: dict[str, tuple[list[Any], np.ndarray]] = {}
     converted: dict[str, np.ndarray] = {}
     for c in items:
         dt = dtypes[c]
@@ -221,8 +224,8 @@ def _numeric_block(df: pd.DataFrame, items: Sequence[str], copy: bool = True) ->
     if bad_text:
         parts = []
         comma = False
-        for c, (rows, pos) in list(bad_text.items())[:_ROWS_SHOWN]:
-            vals = df[c].iloc[pos[:3]].tolist()  # by position: index labels may repeat
+        for c, (rows, where) in list(bad_text.items())[:_ROWS_SHOWN]:
+            vals = df[c].iloc[where[:3]].tolist()  # by position: index labels may repeat
             comma = comma or any(isinstance(v, str) and _DECIMAL_COMMA.match(v) for v in vals)
             parts.append(f"{c!r} ({len(rows)} row(s), e.g. rows {_rows(rows)}: values {vals!r})")
         more = (
@@ -349,8 +352,17 @@ def prepare(
     require_variation: bool = True,
     copy: bool = True,
     allow_keep: bool = False,
+    suspect_codes: str = "error",
 ) -> PreparedData:
     """Validate ``data`` for the given items and apply the missing-data policy.
+
+    The rules run as named steps, in this order: columns (:func:`_check_items_present`),
+    numeric coercion (:func:`_item_matrix`), declared missing codes
+    (:func:`_apply_missing_codes`), finite values (:func:`_nan_mask`), suspected
+    missing codes (:func:`_check_suspect_codes`), declared scales (:func:`_check_scale`),
+    weights (:func:`_check_weights`), the missing-data policy (:func:`_apply_policy`),
+    the used rows (:func:`_keep_rows`), weight normalization (:func:`_normalize_weights`)
+    and constant items (:func:`_check_variation`).
 
     Parameters
     ----------
@@ -384,214 +396,356 @@ def prepare(
         accept ``missing='keep'``, which keeps rows with some missing answers as NaN in
         ``X`` and excludes (and records) only rows with every item missing. All other
         checks (numbers, infinities, scale, weights, constant items) still apply.
+    suspect_codes : {'error', 'ignore'}, default='error'
+        Items without a declared scale whose values include a typical no-answer code
+        (-99, -9, 9, 99, 999, ... or negative values standing apart from the item's other
+        answers) raise :class:`~csimodel.exceptions.SuspectedCodeError` naming the item,
+        code, count and rows. ``'ignore'`` uses such values as answers. See
+        ``docs/data.md`` for the rule.
 
     Returns
     -------
     PreparedData
+
+    Examples
+    --------
+    >>> import csimodel as cm
+    >>> corp = cm.datasets.load_corp_rep()
+    >>> try:
+    ...     prepare(corp, ["cusa", "cusl_1"])
+    ... except cm.DataError as e:
+    ...     print(str(e)[:52])
+    Suspected no-answer code(s) in 2 item column(s) 'cus
+    >>> prepare(corp, ["cusa", "cusl_1"], missing_values=(-99,)).n_used
+    340
     """
     check_option(missing, "missing", owner, MISSING_POLICIES + (("keep",) if allow_keep else ()))
+    check_option(suspect_codes, "suspect_codes", owner, SUSPECT_POLICIES)
     df = _to_frame(data)
     items = tuple(items)
     _check_items_present(df, items)
-    n_total = len(df)
-    if n_total == 0:
+    if len(df) == 0:
         raise DataError("The data has no rows.")
     lo, hi = parse_scale(scale, items)
     codes = _missing_codes(missing_values)
-    X = _numeric_block(df, items, copy=copy)
-    if not X.flags.writeable or not X.flags.owndata:
-        # a read-only view of the caller's frame (copy=False): copy only if we must change it
-        needs_copy = codes is not None or missing == "mean"
-        X = X.copy() if needs_copy else X
+    X = _item_matrix(df, items, copy, writable=codes is not None or missing == "mean")
     index = df.index
+    _apply_missing_codes(X, codes)
+    nan = _nan_mask(X, items, index)
+    if suspect_codes == "error":
+        _check_suspect_codes(X, items, index, ~np.isfinite(lo))
+    crange = _check_scale(X, nan, lo, hi, items, index)
+    w, wname = _check_weights(df, weights, index)
+    acc = _apply_policy(X, nan, w, wname, missing, items, index)
+    X, w, used_pos = _keep_rows(X, w, acc, len(df), missing, min_rows)
+    w = _normalize_weights(w, wname)
+    if require_variation:
+        reuse = crange if not (acc.n_excluded or acc.imp_rows or nan is not None) else None
+        _check_variation(X, items, missing, nan is not None, reuse)
+    return PreparedData(
+        X=X,
+        items=items,
+        scale_low=lo,
+        scale_high=hi,
+        weights=w,
+        row_labels=index[used_pos] if acc.n_excluded else index,
+        n_total=len(df),
+        excluded_records=tuple(zip(acc.excl_rows, acc.excl_cols, acc.excl_reason, strict=True)),
+        imputed_records=tuple(zip(acc.imp_rows, acc.imp_cols, acc.imp_reason, strict=True)),
+        missing=missing,
+        frame=df.copy(deep=False),
+        used_positions=used_pos,
+    )
 
-    if codes is not None:
-        if not np.all(np.isfinite(codes)):
-            raise DataError("missing_values must be finite numbers, e.g. (-99,).")
-        X[np.isin(X, codes)] = np.nan
 
-    all_finite = bool(np.isfinite(X).all())  # one pass; details only when needed
-    if not all_finite:
-        inf = np.isinf(X)
-        if inf.any():
-            cols = np.flatnonzero(inf.any(axis=0))
-            parts = [
-                f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
-                for c in cols[:_ROWS_SHOWN]
-            ]
-            raise DataError(
-                f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
-                "Replace them with valid answers or NaN (missing)."
-            )
-        nan = np.isnan(X)
-    else:
-        nan = None
+# ----------------------------------------------------------------------------- the steps
+def _item_matrix(
+    df: pd.DataFrame, items: tuple[str, ...], copy: bool, writable: bool
+) -> np.ndarray:
+    """Numeric coercion: the item columns as float64 (a copy when it will be written)."""
+    X = _numeric_block(df, items, copy=copy)
+    if (not X.flags.writeable or not X.flags.owndata) and writable:
+        # a read-only view of the caller's frame (copy=False): copy only if we must change it
+        X = X.copy()
+    return X
+
+
+def _apply_missing_codes(X: np.ndarray, codes: np.ndarray | None) -> None:
+    """Declared missing codes: cells equal to a code become NaN (in place)."""
+    if codes is None:
+        return
+    if not np.all(np.isfinite(codes)):
+        raise DataError("missing_values must be finite numbers, e.g. (-99,).")
+    X[np.isin(X, codes)] = np.nan
+
+
+def _nan_mask(X: np.ndarray, items: tuple[str, ...], index: pd.Index) -> np.ndarray | None:
+    """Refuse infinities; the NaN mask of ``X``, or None when every cell is finite."""
+    if bool(np.isfinite(X).all()):  # one pass; details only when needed
+        return None
+    inf = np.isinf(X)
+    if inf.any():
+        cols = np.flatnonzero(inf.any(axis=0))
+        parts = [
+            f"{items[c]!r} (rows {_rows(index[np.flatnonzero(inf[:, c])])})"
+            for c in cols[:_ROWS_SHOWN]
+        ]
+        raise DataError(
+            f"Infinite values in {len(cols)} item column(s): {'; '.join(parts)}. "
+            "Replace them with valid answers or NaN (missing)."
+        )
+    return np.isnan(X)
+
+
+def _check_suspect_codes(
+    X: np.ndarray, items: tuple[str, ...], index: pd.Index, undeclared: np.ndarray
+) -> None:
+    """Suspected missing codes (-99, 9, 999, ...) in items without a declared scale."""
+    found = []
+    for c in np.flatnonzero(undeclared):
+        col = X[:, c]
+        if not _suspect.candidate_mask(col).any():  # the common case: one cheap pass
+            continue
+        bmin, bmax, cand, overflow = _suspect.summarize(col)
+        codes = _suspect.suspected_codes(bmin, bmax, cand, overflow)
+        if codes:
+            r = np.flatnonzero(np.isin(col, codes))
+            found.append((items[c], codes, len(r), f"rows {_rows(index[r])}", bmin, bmax))
+    if found:
+        raise SuspectedCodeError(
+            _suspect.message(found), codes=sorted({v for f in found for v in f[1]})
+        )
+
+
+def _check_scale(
+    X: np.ndarray,
+    nan: np.ndarray | None,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    items: tuple[str, ...],
+    index: pd.Index,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Declared scales: refuse answers outside them; the column (min, max) when computed."""
     declared = np.isfinite(lo)
-    if declared.any():
+    if not declared.any():
+        return None
+    with np.errstate(invalid="ignore"):
+        # fmin/fmax skip NaN; an all-NaN column gives NaN without a RuntimeWarning
+        cmin = np.fmin.reduce(X, axis=0) if nan is not None else X.min(axis=0)
+        cmax = np.fmax.reduce(X, axis=0) if nan is not None else X.max(axis=0)
+    if np.any(declared & ((cmin < lo) | (cmax > hi))):
         with np.errstate(invalid="ignore"):
-            # fmin/fmax skip NaN; an all-NaN column gives NaN without a RuntimeWarning
-            cmin = np.fmin.reduce(X, axis=0) if nan is not None else X.min(axis=0)
-            cmax = np.fmax.reduce(X, axis=0) if nan is not None else X.max(axis=0)
-        if np.any(declared & ((cmin < lo) | (cmax > hi))):
-            with np.errstate(invalid="ignore"):
-                out = (X < lo) | (X > hi)
-            out &= declared
-            cols = np.flatnonzero(out.any(axis=0))
-            parts = []
-            for c in cols[:_ROWS_SHOWN]:
-                r = np.flatnonzero(out[:, c])
-                vals = sorted(set(X[r, c].tolist()))[:3]
-                parts.append(
-                    f"{items[c]!r}: {len(r)} value(s) outside [{lo[c]:g}, {hi[c]:g}], "
-                    f"e.g. {', '.join(f'{v:g}' for v in vals)} in rows {_rows(index[r])}"
-                )
-            more = f" and {len(cols) - _ROWS_SHOWN} more columns" if len(cols) > _ROWS_SHOWN else ""
-            raise DataError(
-                "Answers outside the declared scale: " + "; ".join(parts) + more + ". "
-                "Fix the data, correct scale=, or declare no-answer codes with "
-                "missing_values=(...)."
+            out = (X < lo) | (X > hi)
+        out &= declared
+        cols = np.flatnonzero(out.any(axis=0))
+        parts = []
+        for c in cols[:_ROWS_SHOWN]:
+            r = np.flatnonzero(out[:, c])
+            vals = sorted(set(X[r, c].tolist()))[:3]
+            parts.append(
+                f"{items[c]!r}: {len(r)} value(s) outside [{lo[c]:g}, {hi[c]:g}], "
+                f"e.g. {', '.join(f'{v:g}' for v in vals)} in rows {_rows(index[r])}"
             )
+        more = f" and {len(cols) - _ROWS_SHOWN} more columns" if len(cols) > _ROWS_SHOWN else ""
+        raise DataError(
+            "Answers outside the declared scale: " + "; ".join(parts) + more + ". "
+            "Fix the data, correct scale=, or declare no-answer codes with "
+            "missing_values=(...)."
+        )
+    return cmin, cmax
 
-    w = None
-    wname = None
-    if weights is not None:
-        w, wname = _weights_array(df, weights)
-        bad = np.isinf(w) | (w < 0)
-        if bad.any():
-            r = np.flatnonzero(bad)
-            raise DataError(
-                f"Weights must be finite and non-negative; {len(r)} row(s) are not "
-                f"(rows {_rows(index[r])}). Fix the weight column {wname!r}."
-            )
-        if not np.any(w > 0):
-            n_nan = int(np.isnan(w).sum())
-            raise DataError(
-                f"No weight in {wname!r} is positive ({n_nan} missing, "
-                f"{len(w) - n_nan} zero); at least one must be positive."
-            )
 
-    keep = np.ones(n_total, dtype=bool)
-    excl_rows: list[Any] = []
-    excl_cols: list[str] = []
-    excl_reason: list[str] = []
-    imp_rows: list[Any] = []
-    imp_cols: list[str] = []
-    imp_reason: list[str] = []
+def _check_weights(
+    df: pd.DataFrame, weights: Any, index: pd.Index
+) -> tuple[np.ndarray | None, str | None]:
+    """Weights: finite, non-negative, at least one positive (NaN allowed: excluded later)."""
+    if weights is None:
+        return None, None
+    w, wname = _weights_array(df, weights)
+    bad = np.isinf(w) | (w < 0)
+    if bad.any():
+        r = np.flatnonzero(bad)
+        raise DataError(
+            f"Weights must be finite and non-negative; {len(r)} row(s) are not "
+            f"(rows {_rows(index[r])}). Fix the weight column {wname!r}."
+        )
+    if not np.any(w > 0):
+        n_nan = int(np.isnan(w).sum())
+        raise DataError(
+            f"No weight in {wname!r} is positive ({n_nan} missing, "
+            f"{len(w) - n_nan} zero); at least one must be positive."
+        )
+    return w, wname
 
-    row_nan = nan.any(axis=1) if nan is not None else np.zeros(n_total, dtype=bool)
+
+@dataclass
+class _Accounts:
+    """Which rows are kept, and the records of excluded rows and imputed cells."""
+
+    keep: np.ndarray
+    excl_rows: list[Any] = field(default_factory=list)
+    excl_cols: list[str] = field(default_factory=list)
+    excl_reason: list[str] = field(default_factory=list)
+    imp_rows: list[Any] = field(default_factory=list)
+    imp_cols: list[str] = field(default_factory=list)
+    imp_reason: list[str] = field(default_factory=list)
+
+    def exclude(self, rows: np.ndarray, index: pd.Index, cols: list[str], reason: str) -> None:
+        self.keep[rows] = False
+        self.excl_rows += list(index[rows])
+        self.excl_cols += cols
+        self.excl_reason += [reason] * len(rows)
+
+    @property
+    def n_excluded(self) -> int:
+        return len(self.keep) - int(self.keep.sum())
+
+
+def _apply_policy(
+    X: np.ndarray,
+    nan: np.ndarray | None,
+    w: np.ndarray | None,
+    wname: str | None,
+    missing: str,
+    items: tuple[str, ...],
+    index: pd.Index,
+) -> _Accounts:
+    """The missing-data policy: raise, exclude rows or impute cells (``X`` in place)."""
+    n = X.shape[0]
+    acc = _Accounts(keep=np.ones(n, dtype=bool))
+    wcol = wname or "<weights>"
+    row_nan = nan.any(axis=1) if nan is not None else np.zeros(n, dtype=bool)
     w_nan = np.isnan(w) if w is not None else None
     if missing == "error":
-        if row_nan.any() or (w_nan is not None and w_nan.any()):
-            nan = nan if nan is not None else np.zeros_like(X, dtype=bool)
-            cols = np.flatnonzero(nan.any(axis=0))
-            parts = [
-                f"{items[c]!r} ({int(nan[:, c].sum())} row(s), e.g. {_rows(index[np.flatnonzero(nan[:, c])])})"
-                for c in cols[:_ROWS_SHOWN]
-            ]
-            if w_nan is not None and w_nan.any():
-                parts.append(f"weights {wname!r} ({int(w_nan.sum())} row(s))")
-            raise DataError(
-                f"Missing answers in {int((row_nan | (w_nan if w_nan is not None else False)).sum())} "
-                f"row(s): {'; '.join(parts)}. Choose a policy: missing='listwise' drops those rows, "
-                "missing='mean' imputes the item mean."
-            )
+        _raise_missing(nan, row_nan, w_nan, wname, items, index)
     if w_nan is not None and w_nan.any():
         r = np.flatnonzero(w_nan)
-        keep[r] = False
-        excl_rows += list(index[r])
-        excl_cols += [wname] * len(r)
-        excl_reason += ["missing weight"] * len(r)
-    if missing == "listwise" and row_nan.any():
-        r = np.flatnonzero(row_nan & keep)
-        keep[r] = False
+        acc.exclude(r, index, [wcol] * len(r), "missing weight")
+    if missing == "listwise" and nan is not None and row_nan.any():
+        r = np.flatnonzero(row_nan & acc.keep)
         sub = nan[r]
-        for k, rr in enumerate(r):
-            excl_rows.append(index[rr])
-            excl_cols.append(", ".join(items[c] for c in np.flatnonzero(sub[k])))
-            excl_reason.append("missing answer")
-    if missing == "keep" and row_nan.any():
-        r = np.flatnonzero(nan.all(axis=1) & keep)
-        keep[r] = False
-        excl_rows += list(index[r])
-        excl_cols += ["all items"] * len(r)
-        excl_reason += ["all answers missing"] * len(r)
+        cols = [", ".join(items[c] for c in np.flatnonzero(sub[k])) for k in range(len(r))]
+        acc.exclude(r, index, cols, "missing answer")
+    if missing == "keep" and nan is not None and row_nan.any():
+        r = np.flatnonzero(nan.all(axis=1) & acc.keep)
+        acc.exclude(r, index, ["all items"] * len(r), "all answers missing")
     if w is not None:
-        zero = (w == 0) & keep
+        zero = (w == 0) & acc.keep
         if zero.any():
             r = np.flatnonzero(zero)
-            keep[r] = False
-            excl_rows += list(index[r])
-            excl_cols += [wname] * len(r)
-            excl_reason += ["weight is zero"] * len(r)
+            acc.exclude(r, index, [wcol] * len(r), "weight is zero")
     if missing == "mean" and nan is not None and row_nan.any():
-        nan_kept = nan & keep[:, None]
-        wk = None if w is None else np.where(keep, w, 0.0)
-        for c in np.flatnonzero(nan_kept.any(axis=0)):
-            obs = keep & ~nan[:, c]
-            if not obs.any():
-                raise DataError(
-                    f"Item {items[c]!r} has no observed answer, so its mean cannot be imputed. "
-                    "Remove the item from the model or supply data."
-                )
-            vals = X[obs, c]
-            with np.errstate(over="ignore", invalid="ignore"):
-                m = float(np.average(vals, weights=None if wk is None else wk[obs]))
-            if not np.isfinite(m):
-                raise DataError(
-                    f"The mean of item {items[c]!r} overflows float64 (values up to "
-                    f"{np.abs(vals).max():g}), so it cannot be imputed. Check the column's values."
-                )
-            r = np.flatnonzero(nan_kept[:, c])
-            X[r, c] = m
-            imp_rows += list(index[r])
-            imp_cols += [items[c]] * len(r)
-            imp_reason += [f"missing answer replaced by item mean {m:.6g}"] * len(r)
+        _impute_means(X, nan, w, acc, items, index)
+    return acc
 
-    n_excl = n_total - int(keep.sum())
+
+def _raise_missing(nan, row_nan, w_nan, wname, items, index) -> None:
+    """``missing='error'``: raise naming the items (and weights) with missing values."""
+    if not (row_nan.any() or (w_nan is not None and w_nan.any())):
+        return
+    nan = nan if nan is not None else np.zeros((len(row_nan), len(items)), dtype=bool)
+    cols = np.flatnonzero(nan.any(axis=0))
+    parts = [
+        f"{items[c]!r} ({int(nan[:, c].sum())} row(s), e.g. {_rows(index[np.flatnonzero(nan[:, c])])})"
+        for c in cols[:_ROWS_SHOWN]
+    ]
+    if w_nan is not None and w_nan.any():
+        parts.append(f"weights {wname!r} ({int(w_nan.sum())} row(s))")
+    n_rows = int((row_nan | (w_nan if w_nan is not None else False)).sum())
+    raise DataError(
+        f"Missing answers in {n_rows} row(s): {'; '.join(parts)}. Choose a policy: "
+        "missing='listwise' drops those rows, missing='mean' imputes the item mean."
+    )
+
+
+def _impute_means(X, nan, w, acc: _Accounts, items, index) -> None:
+    """``missing='mean'``: fill missing answers of kept rows with the (weighted) item mean."""
+    keep = acc.keep
+    nan_kept = nan & keep[:, None]
+    wk = None if w is None else np.where(keep, w, 0.0)
+    for c in np.flatnonzero(nan_kept.any(axis=0)):
+        obs = keep & ~nan[:, c]
+        if not obs.any():
+            raise DataError(
+                f"Item {items[c]!r} has no observed answer, so its mean cannot be imputed. "
+                "Remove the item from the model or supply data."
+            )
+        vals = X[obs, c]
+        with np.errstate(over="ignore", invalid="ignore"):
+            m = float(np.average(vals, weights=None if wk is None else wk[obs]))
+        if not np.isfinite(m):
+            raise DataError(
+                f"The mean of item {items[c]!r} overflows float64 (values up to "
+                f"{np.abs(vals).max():g}), so it cannot be imputed. Check the column's values."
+            )
+        r = np.flatnonzero(nan_kept[:, c])
+        X[r, c] = m
+        acc.imp_rows += list(index[r])
+        acc.imp_cols += [items[c]] * len(r)
+        acc.imp_reason += [f"missing answer replaced by item mean {m:.6g}"] * len(r)
+
+
+def _keep_rows(X, w, acc: _Accounts, n_total: int, missing: str, min_rows: int):
+    """The used rows (warned when rows were excluded or cells imputed); at least ``min_rows``."""
+    n_excl = acc.n_excluded
     if n_excl:
-        X = X[keep]
+        X = X[acc.keep]
         if w is not None:
-            w = w[keep]
-        used_pos = np.flatnonzero(keep)
+            w = w[acc.keep]
+        used_pos = np.flatnonzero(acc.keep)
     else:
         used_pos = np.arange(n_total)
-    if n_excl or imp_rows:
+    if n_excl or acc.imp_rows:
         msg = []
         if n_excl:
-            msg.append(f"{n_excl} of {n_total} rows excluded ({_reason_counts(excl_reason)})")
-        if imp_rows:
+            msg.append(f"{n_excl} of {n_total} rows excluded ({_reason_counts(acc.excl_reason)})")
+        if acc.imp_rows:
             msg.append(
-                f"{len(imp_rows)} missing answer(s) in {len(set(imp_cols))} item(s) replaced "
-                "by item means"
+                f"{len(acc.imp_rows)} missing answer(s) in {len(set(acc.imp_cols))} item(s) "
+                "replaced by item means"
             )
         warnings.warn(
             "; ".join(msg) + ". See .excluded and .imputed on the result.",
             DataWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    n_used = X.shape[0]
-    if n_used < min_rows:
+    if X.shape[0] < min_rows:
         raise DataError(
-            f"Only {n_used} of {n_total} rows remain after the missing-data policy "
+            f"Only {X.shape[0]} of {n_total} rows remain after the missing-data policy "
             f"{missing!r}; at least {min_rows} are needed. Check the data or use missing='mean'."
         )
+    return X, w, used_pos
 
-    if w is not None:
-        if not np.all(w == np.round(w)):
-            w = w / w.max()  # first to a max of 1: the sum of huge or tiny weights stays finite
-            w = w * (np.count_nonzero(w) / w.sum())
-        elif not np.isfinite(_sum_no_warning(w)):
-            raise DataError(
-                f"The frequency weights in {wname!r} sum to more than the largest float "
-                f"(largest weight {w.max():g}). Rescale them."
-            )
 
-    # constant items (after exclusions): zero variance makes standardization impossible
-    if not require_variation:
-        const = np.zeros(len(items), dtype=bool)
-    elif declared.any() and not n_excl and not imp_rows and nan is None:
-        const = cmax == cmin  # reuse the range-check pass
-    elif missing == "keep" and nan is not None:
+def _normalize_weights(w: np.ndarray | None, wname: str | None) -> np.ndarray | None:
+    """Non-integer weights rescaled to sum to the rows kept; frequency weights must sum finitely."""
+    if w is None:
+        return None
+    if not np.all(w == np.round(w)):
+        w = w / w.max()  # first to a max of 1: the sum of huge or tiny weights stays finite
+        return w * (np.count_nonzero(w) / w.sum())
+    if not np.isfinite(_sum_no_warning(w)):
+        raise DataError(
+            f"The frequency weights in {wname!r} sum to more than the largest float "
+            f"(largest weight {w.max():g}). Rescale them."
+        )
+    return w
+
+
+def _check_variation(
+    X: np.ndarray,
+    items: tuple[str, ...],
+    missing: str,
+    has_nan: bool,
+    crange: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """Constant items (after exclusions): zero variance makes standardization impossible.
+
+    ``crange`` is the (min, max) of the scale check, reused when no row was dropped or filled.
+    """
+    if crange is not None:
+        const = crange[1] == crange[0]
+    elif missing == "keep" and has_nan:
         with np.errstate(invalid="ignore"):
             cmin_k, cmax_k = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
         unobserved = np.isnan(cmin_k)
@@ -612,21 +766,6 @@ def prepare(
             f"(value(s) {', '.join(vals)}), so they carry no information. "
             "Remove them from the model."
         )
-
-    return PreparedData(
-        X=X,
-        items=items,
-        scale_low=lo,
-        scale_high=hi,
-        weights=w,
-        row_labels=index[used_pos] if n_excl else index,
-        n_total=n_total,
-        excluded_records=tuple(zip(excl_rows, excl_cols, excl_reason, strict=True)),
-        imputed_records=tuple(zip(imp_rows, imp_cols, imp_reason, strict=True)),
-        missing=missing,
-        frame=df.copy(deep=False),
-        used_positions=used_pos,
-    )
 
 
 def _sum_no_warning(w: np.ndarray) -> float:

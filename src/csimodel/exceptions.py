@@ -11,6 +11,7 @@ __all__ = [
     "ModelSyntaxError",
     "ModelError",
     "DataError",
+    "SuspectedCodeError",
     "ModelFileError",
     "EstimationError",
     "CsimodelWarning",
@@ -49,6 +50,19 @@ class ModelError(CsimodelError, ValueError):
 
 class DataError(CsimodelError, ValueError):
     """The data cannot be used as given; the message names columns and rows."""
+
+
+class SuspectedCodeError(DataError):
+    """Item values look like no-answer codes (-99, 9, 999, ...) left in the data.
+
+    Raised by the data door for items without a declared scale; ``codes`` holds the
+    suspected values. Declare them with ``missing_values=``, declare the answer scale, or
+    pass ``suspect_codes='ignore'`` if they are real answers.
+    """
+
+    def __init__(self, message: str, codes: tuple[float, ...] | list[float] = ()):
+        super().__init__(message)
+        self.codes = tuple(codes)
 
 
 class ModelFileError(CsimodelError, ValueError):

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _suspect
 from .._validation import check_option, list_some
 from ..data import MISSING_POLICIES, _check_items_present, _numeric_block, parse_scale
-from ..exceptions import CsimodelError, DataError, DataWarning
+from ..exceptions import CsimodelError, DataError, DataWarning, SuspectedCodeError
 
 __all__ = [
     "DistributedData",
@@ -129,6 +130,7 @@ def _new_stats(p: int, max_records: int) -> dict[str, Any]:
         "imp_records": [],
         "max_records": max_records,
         "partitions": 0,
+        "suspect": {},  # item -> (body_min, body_max, {candidate: count}, overflow, examples)
     }
 
 
@@ -171,7 +173,52 @@ def _combine_two(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         out[key] = c
     out["excl_records"] = (a["excl_records"] + b["excl_records"])[:k]
     out["imp_records"] = (a["imp_records"] + b["imp_records"])[:k]
+    out["suspect"] = _merge_suspect(a["suspect"], b["suspect"])
     return out
+
+
+def _merge_suspect(a: dict[str, tuple], b: dict[str, tuple]) -> dict[str, tuple]:
+    """Combine per-item value summaries of the suspected-code rule (exactly)."""
+    out = dict(a)
+    for item, sb in b.items():
+        sa = out.get(item)
+        if sa is None:
+            out[item] = sb
+            continue
+        merged = _suspect.merge(sa[:4], sb[:4])
+        ex = dict(sa[4])
+        for v, rows in sb[4].items():
+            ex[v] = (ex.get(v, []) + rows)[:_ROWS_SHOWN]
+        out[item] = (*merged, {v: r for v, r in ex.items() if v in merged[2]})
+    return out
+
+
+def _suspect_summary(X: np.ndarray, items, undeclared, index, part: int) -> dict[str, tuple]:
+    """Per-item value summaries (undeclared items only) with example (row, partition) pairs."""
+    out = {}
+    for c in np.flatnonzero(undeclared):
+        col = X[:, c]
+        bmin, bmax, cand, overflow = _suspect.summarize(col)
+        ex = {v: [(index[r], part) for r in np.flatnonzero(col == v)[:_ROWS_SHOWN]] for v in cand}
+        out[items[c]] = (bmin, bmax, cand, overflow, ex)
+    return out
+
+
+def _check_suspect(st: dict[str, Any]) -> None:
+    """Raise :class:`SuspectedCodeError` for suspected codes over all partitions."""
+    found = []
+    for item, (bmin, bmax, cand, overflow, ex) in st["suspect"].items():
+        codes = _suspect.suspected_codes(bmin, bmax, cand, overflow)
+        if codes:
+            count = sum(cand[v] for v in codes)
+            pairs = [pr for v in codes for pr in ex.get(v, [])][:_ROWS_SHOWN]
+            where = "; ".join(f"partition {p} row {r}" for r, p in pairs)
+            more = f" and {count - len(pairs)} more" if count > len(pairs) else ""
+            found.append((item, codes, count, where + more, bmin, bmax))
+    if found:
+        raise SuspectedCodeError(
+            _suspect.message(found), codes=sorted({v for f in found for v in f[1]})
+        )
 
 
 def _combine_many(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -194,6 +241,7 @@ def _partition_stats(
     stage: str,
     impute_means: np.ndarray | None,
     max_records: int,
+    suspect: bool = True,
 ) -> dict[str, Any]:
     """Validate one partition and return its counts, records and centred moments.
 
@@ -216,6 +264,8 @@ def _partition_stats(
         return st
     if codes is not None:
         X[np.isin(X, codes)] = np.nan
+    if suspect:
+        st["suspect"] = _suspect_summary(X, items, ~np.isfinite(lo), index, part)
     nan = np.isnan(X)
     inf = np.isinf(X)
     if inf.any():
@@ -268,7 +318,7 @@ def _partition_stats(
 
     if w_nan is not None and w_nan.any():
         r = np.flatnonzero(w_nan)
-        exclude(r, [wcol] * min(len(r), max_records), "missing weight")
+        exclude(r, [str(wcol)] * min(len(r), max_records), "missing weight")
     if missing == "listwise" and row_nan.any():
         r = np.flatnonzero(row_nan & keep)
         room = max(0, max_records - len(recs))
@@ -278,7 +328,7 @@ def _partition_stats(
         zero = (w == 0) & keep
         if zero.any():
             r = np.flatnonzero(zero)
-            exclude(r, [wcol] * min(len(r), max_records), "weight is zero")
+            exclude(r, [str(wcol)] * min(len(r), max_records), "weight is zero")
 
     if missing == "mean" and stage == "means":
         obs = keep[:, None] & ~nan
@@ -288,7 +338,7 @@ def _partition_stats(
             mc = np.where(Wc > 0, np.where(obs, X, 0.0).T @ wk / np.where(Wc > 0, Wc, 1.0), 0.0)
         st["obs_W"], st["obs_mean"] = Wc, mc
         return st
-    if missing == "mean" and row_nan.any():
+    if missing == "mean" and impute_means is not None and row_nan.any():
         nan_kept = nan & keep[:, None]
         irecs = st["imp_records"]
         for c in np.flatnonzero(nan_kept.any(axis=0)):
@@ -303,17 +353,17 @@ def _partition_stats(
                 )
 
     Xk = X[keep] if not keep.all() else X
-    wk = None if w is None else w[keep]
+    w_used = None if w is None else w[keep]
     nk = Xk.shape[0]
     st["n_used"] = nk
     if nk == 0:
         return st
-    if wk is not None:
-        st["w_integer"] = bool(np.all(wk == np.round(wk)))
-        W = float(wk.sum())
-        mean = (wk @ Xk) / W
+    if w_used is not None:
+        st["w_integer"] = bool(np.all(w_used == np.round(w_used)))
+        W = float(w_used.sum())
+        mean = (w_used @ Xk) / W
         xc = Xk - mean
-        M2 = (xc * wk[:, None]).T @ xc
+        M2 = (xc * w_used[:, None]).T @ xc
     else:
         W = float(nk)
         mean = Xk.mean(axis=0)
@@ -495,6 +545,7 @@ def prepare_distributed(
     weights: str | None = None,
     owner: str = "fit",
     max_records: int = 1000,
+    suspect_codes: str = "error",
 ) -> tuple[DistributedData, np.ndarray, np.ndarray]:
     """Validate Dask/Parquet data per partition and build the moments by tree reduction.
 
@@ -509,8 +560,8 @@ def prepare_distributed(
     data : dask.dataframe.DataFrame, path or list of paths
         A Dask DataFrame, or Parquet file(s) / a directory of Parquet files (read lazily).
     items : sequence of str
-    scale, missing, missing_values
-        As in :func:`csimodel.data.prepare`.
+    scale, missing, missing_values, suspect_codes
+        As in :func:`csimodel.data.prepare` (suspected codes are judged over all partitions).
     weights : str, optional
         Name of a case-weight column (arrays are not accepted for out-of-memory data).
     max_records : int, default=1000
@@ -525,6 +576,7 @@ def prepare_distributed(
         Same conventions as :func:`csimodel.moments.covariance` on the in-memory data.
     """
     check_option(missing, "missing", owner, MISSING_POLICIES)
+    check_option(suspect_codes, "suspect_codes", owner, _suspect.SUSPECT_POLICIES)
     items = tuple(items)
     ddf = _to_dask_frame(data)
     meta = ddf._meta
@@ -551,6 +603,7 @@ def prepare_distributed(
         wcol=weights,
         missing=missing,
         max_records=max_records,
+        suspect=suspect_codes == "error",
     )
     impute_means = None
     if missing == "mean":
@@ -628,6 +681,9 @@ def prepare_distributed(
 
 
 def _check_first(st: dict[str, Any], items, lo, hi, weights) -> None:
+    # the order of prepare(): unreadable/infinite values, suspected codes, then the rest
+    if not any(e[0] in ("text", "inf", "weight_type") for e in st["errors"]):
+        _check_suspect(st)
     _raise_errors(st["errors"], items, lo, hi, weights)
     if st["n_total"] == 0:
         raise DataError("The data has no rows.")

@@ -168,6 +168,7 @@ class CBSEM(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
+        suspect_codes: str = "error",
     ) -> CBSEMResults:
         """Validate the data, fit the model with semopy, polish, and assess the fit.
 
@@ -191,6 +192,11 @@ class CBSEM(EstimatorSettings):
             number of used rows; the covariance matrix is weighted, the test statistic is
             the normal-theory one (no design-based correction).
 
+        suspect_codes : {'error', 'ignore'}, default='error'
+            Items without a declared scale whose values include a typical no-answer code
+            (-99, -9, 9, 99, 999, ... standing apart from the other answers) raise
+            :class:`~csimodel.SuspectedCodeError`; ``'ignore'`` uses them as answers.
+
         Returns
         -------
         CBSEMResults
@@ -202,7 +208,7 @@ class CBSEM(EstimatorSettings):
 
         self._validate()
         if missing == "fiml" and not isinstance(data, SummaryData):
-            return self._fit_fiml(model, data, scale, missing_values, weights)
+            return self._fit_fiml(model, data, scale, missing_values, weights, suspect_codes)
         model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
@@ -225,6 +231,7 @@ class CBSEM(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner="CBSEM.fit",
+                suspect_codes=suspect_codes,
             )
             n = prepared.n_used
             w = prepared.weights
@@ -330,7 +337,7 @@ class CBSEM(EstimatorSettings):
             convergence=conv,
         )
 
-    def _fit_fiml(self, model, data, scale, missing_values, weights):
+    def _fit_fiml(self, model, data, scale, missing_values, weights, suspect_codes="error"):
         """Full-information ML over the missing-data patterns (lavaan ``missing = "ml"``)."""
         import dataclasses
 
@@ -361,6 +368,7 @@ class CBSEM(EstimatorSettings):
             missing_values=missing_values,
             owner="CBSEM.fit",
             allow_keep=True,
+            suspect_codes=suspect_codes,
         )
         prepared = dataclasses.replace(prepared, missing="fiml")
         p = st.p

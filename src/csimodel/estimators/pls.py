@@ -423,6 +423,7 @@ class PLS(EstimatorSettings):
         missing: str = "listwise",
         missing_values: Any = (),
         weights: Any = None,
+        suspect_codes: str = "error",
     ) -> FitResults:
         """Validate the data and fit the model.
 
@@ -446,6 +447,11 @@ class PLS(EstimatorSettings):
         weights : str or array-like, optional
             Case (survey) weights: column name or one value per row (a column name for
             Dask/Parquet data).
+
+        suspect_codes : {'error', 'ignore'}, default='error'
+            Items without a declared scale whose values include a typical no-answer code
+            (-99, -9, 9, 99, 999, ... standing apart from the other answers) raise
+            :class:`~csimodel.SuspectedCodeError`; ``'ignore'`` uses them as answers.
 
         Returns
         -------
@@ -485,6 +491,7 @@ class PLS(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner=type(self).__name__ + ".fit",
+                suspect_codes=suspect_codes,
             )
         else:
             prepared = prepare(
@@ -495,6 +502,7 @@ class PLS(EstimatorSettings):
                 missing_values=missing_values,
                 weights=weights,
                 owner=type(self).__name__ + ".fit",
+                suspect_codes=suspect_codes,
             )
             with np.errstate(over="ignore", invalid="ignore"):
                 mean, S = covariance(prepared.X, prepared.weights)

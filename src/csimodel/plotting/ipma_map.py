@@ -9,6 +9,21 @@ import numpy as np
 
 from .._validation import ParameterError, check_option, list_some
 from ._base import get_ax
+from ._overlap import overlap_area, padded, renderer_of
+
+_RINGS = (
+    4.0,
+    9.0,
+    15.0,
+    22.0,
+    30.0,
+    40.0,
+    52.0,
+    66.0,
+    82.0,
+    100.0,
+)  # label offsets from the point, in points
+_LEADER = 12.0  # offsets beyond this get a thin leader line to the point
 
 __all__ = ["ImportancePerformanceDisplay"]
 
@@ -87,7 +102,8 @@ class ImportancePerformanceDisplay:
                 "from_result needs the result of cm.ipma(...) or cm.ipa(...). "
                 f"Got {type(result).__name__} instead."
             )
-        table, cross = result.table, result.crosshair
+        table: Any = result.table
+        cross = result.crosshair
         if result.by is not None:
             segs = list(cross.index)
             if segment is None or segment not in segs:
@@ -184,6 +200,13 @@ class ImportancePerformanceDisplay:
                         textcoords="offset points",
                         fontsize=9,
                         zorder=4,
+                        arrowprops={
+                            "arrowstyle": "-",
+                            "color": "0.55",
+                            "lw": 0.6,
+                            "shrinkA": 1,
+                            "shrinkB": 3,
+                        },
                     )  # fmt: skip
                 )
         vline = ax.axvline(cx, color="0.4", linestyle="--", linewidth=1, zorder=2)
@@ -194,8 +217,8 @@ class ImportancePerformanceDisplay:
         self.crosshair_lines_ = (vline, hline) if self.x == "importance" else (hline, vline)
 
         # limits: include the points, intervals and crosshair with a margin
-        allx = [xs, [cx]] + ([np.ravel(xi)] if xi is not None and error_bars else [])
-        ally = [ys, [cy]] + ([np.ravel(yi)] if yi is not None and error_bars else [])
+        allx: list[Any] = [xs, [cx]] + ([np.ravel(xi)] if xi is not None and error_bars else [])
+        ally: list[Any] = [ys, [cy]] + ([np.ravel(yi)] if yi is not None and error_bars else [])
         x0, x1 = float(np.min(np.concatenate(allx))), float(np.max(np.concatenate(allx)))
         y0, y1 = float(np.min(np.concatenate(ally))), float(np.max(np.concatenate(ally)))
         mx, my = 0.12 * (x1 - x0 or 1.0), 0.2 * (y1 - y0 or 1.0)
@@ -220,5 +243,80 @@ class ImportancePerformanceDisplay:
         ax.set_ylabel(ylabel)
         if self.title:
             ax.set_title(self.title)
+        if self.label_texts_:
+            self._place_labels(ax, fig, xs, ys)
         self.ax_, self.figure_ = ax, fig
         return self
+
+    def _place_labels(self, ax, fig, xs, ys) -> None:
+        """Put each label next to its point where, measured with the renderer, it covers no
+        point, no other label and no quadrant name; far labels get a leader line."""
+        from matplotlib.transforms import Bbox
+
+        renderer = renderer_of(fig)
+        px = fig.dpi / 72.0
+        radius = 0.5 * np.sqrt(40.0) * px + 1.0  # marker size s=40 (points^2)
+        centres = ax.transData.transform(np.column_stack([xs, ys]))
+        points = [
+            Bbox.from_extents(cx - radius, cy - radius, cx + radius, cy + radius)
+            for cx, cy in centres
+        ]
+        fixed = points + [t.get_window_extent(renderer) for t in self.quadrant_texts_.values()]
+        bounds = ax.get_window_extent(renderer)
+        # crowded points first: they have the fewest free places
+        d = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+        order = np.argsort(np.sort(d, axis=1)[:, 1] if len(d) > 1 else np.zeros(len(d)))
+        placed: list[Any] = []
+        angles = np.deg2rad([35, 0, -35, 145, 180, -145, 90, -90, 65, -65, 115, -115,
+                             15, -15, 165, -165])  # fmt: skip
+        for k in order:
+            ann = self.label_texts_[k]
+            cands = [(r * np.cos(a), r * np.sin(a)) for r in _RINGS for a in angles]
+            ok = _place_annotation(ann, cands, fixed + placed, renderer, bounds, px)
+            off = np.hypot(*ann.xyann)
+            ann.arrow_patch.set_visible(off > _LEADER)
+            placed.append(padded(label_extent(ann, renderer), 1.5))
+            if not ok:
+                ann.arrow_patch.set_visible(True)
+
+
+def label_extent(ann: Any, renderer: Any) -> Any:
+    """Window extent of an annotation's text alone (without its leader line)."""
+    from matplotlib.text import Text
+
+    ann.update_positions(renderer)
+    return Text.get_window_extent(ann, renderer)
+
+
+def _place_annotation(ann, offsets, obstacles, renderer, bounds, px) -> bool:
+    """Try offsets (points) for an annotation; alignment follows the direction.
+
+    The text's size is measured once; each candidate's extent follows from the offset
+    and the alignment, and the chosen one is applied (and re-measured by the caller).
+    """
+    from matplotlib.transforms import Bbox
+
+    ann.set_ha("left")
+    ann.set_va("bottom")
+    ann.xyann = (0.0, 0.0)
+    e = label_extent(ann, renderer)
+    w, h, x, y = e.width, e.height, e.x0, e.y0  # anchored at the point
+    best: tuple[float, float, str, str] = (0.0, 0.0, "left", "bottom")
+    best_cost: float | None = None
+    for dx, dy in offsets:
+        ha = "left" if dx > 0.5 else "right" if dx < -0.5 else "center"
+        va = "bottom" if dy > 0.5 else "top" if dy < -0.5 else "center"
+        x0 = x + dx * px - {"left": 0.0, "center": w / 2, "right": w}[ha]
+        y0 = y + dy * px - {"bottom": 0.0, "center": h / 2, "top": h}[va]
+        bb = padded(Bbox.from_extents(x0, y0, x0 + w, y0 + h), 1.5)
+        cost = sum(overlap_area(bb, o) for o in obstacles)
+        cost += bb.width * bb.height - overlap_area(bb, bounds)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = (dx, dy, ha, va), cost
+        if cost == 0:
+            break
+    dx, dy, ha, va = best
+    ann.set_ha(ha)
+    ann.set_va(va)
+    ann.xyann = (dx, dy)
+    return best_cost == 0

@@ -1,4 +1,10 @@
-"""Path diagram of a fitted model, drawn with matplotlib (no graphviz)."""
+"""Path diagram of a fitted model, drawn with matplotlib (no graphviz).
+
+The layout follows the model's paths (layers by the longest route from a source); items sit
+on the outer side of their construct, away from the structural arrows; arrows that would
+pass through a construct or an item box bend around it; coefficient labels are placed on
+their arrows where, measured with the renderer, they overlap no label, box or ellipse.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import ParameterError
+from .._validation import ParameterError, check_option
+from . import _layout as lay
 from ._base import get_ax
+from ._overlap import padded, place_text, renderer_of
 
 __all__ = ["PathDiagramDisplay", "layered_layout", "item_side"]
 
-_DX = 3.8  # distance between layers
-_EW, _EH = 2.5, 1.25  # construct ellipse
-_BW, _BH, _BSTEP = 1.05, 0.42, 0.56  # item box width, height, vertical step
+_FONT = {"construct": 9.0, "path": 9.0, "item": 7.0, "value": 6.5}
+_MAX_ARC = 0.3  # a long path that needs a wider arc than this gets a channel instead
+_FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.2, 0.8, 0.25, 0.75, 0.15, 0.85)
 
 
 def _stars(p: float) -> str:
@@ -23,78 +31,36 @@ def _stars(p: float) -> str:
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
 
 
-def item_side(constructs, paths) -> dict[str, str]:
-    """Where a construct's items go: 'left' of a source, 'right' of a sink, else 'below'."""
-    srcs = {a for a, _ in paths}
-    tgts = {b for _, b in paths}
-    return {
-        c: "left" if c not in tgts else ("right" if c not in srcs else "below") for c in constructs
-    }
+def item_side(constructs, paths, orientation: str = "horizontal") -> dict[str, str]:
+    """Default side of a construct's items: outer side of sources and sinks, else after it.
+
+    Horizontal diagrams: 'left' of a source, 'right' of a sink, 'below' a construct in
+    between (the plot may move those 'above' when fewer arrows cross them there).
+    """
+    paths = list(paths)
+    after = lay.cross_sides(orientation)[1]
+    out = {}
+    for c in constructs:
+        role = lay.role_of(c, paths)
+        out[c] = lay.outer_side(role, orientation) if role != "middle" else after
+    return out
 
 
-def _slot_height(n: int, side: str) -> float:
-    if side == "below":
-        return _EH + 0.35 + n * _BSTEP + 0.5
-    return max(_EH, n * _BSTEP) + 0.6
-
-
-def layered_layout(constructs, paths, n_items: Mapping[str, int] | None = None):
+def layered_layout(
+    constructs, paths, n_items: Mapping[str, int] | None = None, orientation: str = "horizontal"
+):
     """Layer (longest route from a source) and centre ``(x, y)`` of every construct.
 
-    Constructs of one layer are ordered by the mean height of their predecessors and
-    stacked downwards, each taking the room its items need; the ellipses of every layer are
-    centred on height 0.
+    Constructs of one layer are ordered by the mean position of their predecessors and
+    stacked, each taking the room its items need; the ellipses of every layer are centred
+    on 0 of the cross axis (height 0 in a horizontal diagram).
     """
     constructs = list(constructs)
-    paths = list(paths)
-    preds = {c: [s for s, t in paths if t == c] for c in constructs}
-    layer: dict[str, int] = {}
-
-    def depth(c: str) -> int:
-        if c not in layer:
-            layer[c] = 0 if not preds[c] else 1 + max(depth(s) for s in preds[c])
-        return layer[c]
-
-    for c in constructs:
-        depth(c)
-    n_items = n_items or {}
-    side = item_side(constructs, paths)
-    pos: dict[str, tuple[float, float]] = {}
-    for L in range(max(layer.values()) + 1):
-        members = [c for c in constructs if layer[c] == L]
-        members.sort(
-            key=lambda c: -np.mean([pos[s][1] for s in preds[c]]) if preds[c] else 0.0
-        )  # stable: sources keep model order
-        top, ys = 0.0, []
-        for c in members:
-            h = _slot_height(n_items.get(c, 0), side[c])
-            # the ellipse sits at the top of a 'below' slot, in the middle of a side slot
-            ys.append(top - (_EH / 2 + 0.1 if side[c] == "below" else h / 2))
-            top -= h
-        shift = float(np.mean(ys))  # the layer's ellipses are centred on height 0
-        for c, y in zip(members, ys, strict=True):
-            pos[c] = (L * _DX, y - shift)
+    n_items = {c: int((n_items or {}).get(c, 0)) for c in constructs}
+    bw = {c: lay.BW for c in constructs}
+    room = {c: 0.45 for c in constructs}
+    layer, pos, _, _ = lay.layout(constructs, list(paths), n_items, bw, room, lay.EW, orientation)
     return layer, pos
-
-
-def _item_boxes(side: str, x: float, y: float, n: int):
-    """Box lower-left corners and the arrow's end on each box, for ``n`` items."""
-    out = []
-    for k in range(n):
-        if side == "below":
-            by = y - _EH / 2 - 0.35 - k * _BSTEP
-            bx = x - 0.6 - _BW
-            end = (bx + _BW, by)
-        elif side == "left":
-            by = y + (n - 1) * _BSTEP / 2 - k * _BSTEP
-            bx = x - _EW / 2 - 0.45 - _BW
-            end = (bx + _BW, by)
-        else:
-            by = y + (n - 1) * _BSTEP / 2 - k * _BSTEP
-            bx = x + _EW / 2 + 0.45
-            end = (bx, by)
-        out.append((bx, by, end))
-    return out
 
 
 class PathDiagramDisplay:
@@ -147,6 +113,8 @@ class PathDiagramDisplay:
         modes: Mapping[str, str] | None = None,
         pvalues: Mapping[tuple[str, str], float] | None = None,
         digits: int = 2,
+        orientation: str = "horizontal",
+        hide_items: bool = False,
     ) -> None:
         self.constructs = list(constructs)
         self.paths = dict(paths)
@@ -155,14 +123,26 @@ class PathDiagramDisplay:
         self.modes = dict(modes or {})
         self.pvalues = dict(pvalues or {})
         self.digits = digits
+        self.orientation = orientation
+        self.hide_items = hide_items
 
     @classmethod
-    def from_result(cls, res: Any, *, pvalues: Any = None, show_items: bool = True, digits=2):
+    def from_result(
+        cls,
+        res: Any,
+        *,
+        pvalues: Any = None,
+        show_items: bool = True,
+        digits: int = 2,
+        orientation: str = "horizontal",
+        hide_items: bool = False,
+    ) -> PathDiagramDisplay:
         """Diagram of a :class:`~csimodel.FitResults`.
 
         ``pvalues`` is a mapping ``(source, target) -> p`` or a table with columns
         ``lhs, op, rhs, p`` (as ``bootstrap(...).params``; '~' rows are paths with
-        ``lhs`` the target).
+        ``lhs`` the target). ``hide_items=True`` (or ``show_items=False``) draws the
+        constructs and paths only, for large models.
         """
         m = res.model
         pc = res.path_coefficients
@@ -176,7 +156,7 @@ class PathDiagramDisplay:
                     est = (res.loadings if m.modes[h] == "A" else res.outer_weights)[(h, loc)]
                     paths[(loc, h)] = float(est)
         items = None
-        if show_items:
+        if show_items and not hide_items:
             lw = res.loadings
             ww = res.outer_weights
             items = {
@@ -207,119 +187,216 @@ class PathDiagramDisplay:
             modes=dict(m.modes),
             pvalues=pv,
             digits=digits,
+            orientation=orientation,
+            hide_items=hide_items,
         )
 
     def _label(self, key: tuple[str, str]) -> str:
         return f"{self.paths[key]:.{self.digits}f}" + _stars(self.pvalues.get(key, np.nan))
 
-    def plot(self, ax: Any = None, *, figsize: tuple[float, float] | None = None):
-        """Draw the diagram on ``ax`` (new figure if None); returns self."""
-        from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+    def _value(self, val: Any) -> str | None:
+        if val is None or not np.isfinite(val):
+            return None
+        return f"{val:.{self.digits}f}"
 
-        n_items = {c: len(v) for c, v in self.items.items()}
-        layer, pos = layered_layout(self.constructs, list(self.paths), n_items)
-        side = item_side(self.constructs, list(self.paths))
-        # extent: ellipses, item boxes (with their value labels), arcs over skipped layers
-        ext = [(x - _EW / 2, y - _EH / 2, x + _EW / 2, y + _EH / 2) for x, y in pos.values()]
-        for c, its in self.items.items():
-            for bx, by, _ in _item_boxes(side[c], *pos[c], len(its)):
-                ext.append((bx - 0.45, by - _BH / 2, bx + _BW + 0.45, by + _BH / 2))
-        for a, b in self.paths:
-            (x0, y0), (x1, y1) = pos[a], pos[b]
-            ext.append((x0, y0, x1, (y0 + y1) / 2 + 0.14 * abs(x1 - x0) + 0.3))
-        ext = np.array(ext)
-        x_lo, y_lo = ext[:, 0].min() - 0.2, ext[:, 1].min() - 0.2
-        x_hi, y_hi = ext[:, 2].max() + 0.2, ext[:, 3].max() + 0.3
+    def _geometry(self) -> tuple[Any, ...]:
+        """Names, sizes, layout, routes and the data extent (no drawing)."""
+        cw = lay.char_width
+        names = {}
+        for c in self.constructs:
+            text = lay.wrap_name(c)
+            if c in self.r_squared and np.isfinite(self.r_squared[c]):
+                text += f"\nR² = {self.r_squared[c]:.{self.digits}f}"
+            names[c] = text
+        longest = max(len(line) for t in names.values() for line in t.split("\n"))
+        ew = max(lay.EW, longest * cw(_FONT["construct"]) + 0.8)
+        items = {} if self.hide_items else self.items
+        n_items = {c: len(items.get(c, ())) for c in self.constructs}
+        bw, room = {}, {}
+        for c in self.constructs:
+            its = items.get(c, ())
+            bw[c] = max([lay.BW] + [len(str(i)) * cw(_FONT["item"]) + 0.3 for i, _ in its])
+            vals = [self._value(v) or "" for _, v in its]
+            room[c] = max([0.0] + [len(v) * cw(_FONT["value"]) + 0.12 for v in vals])
+        args = (self.constructs, list(self.paths), n_items, bw, room, ew, self.orientation)
+        layer, pos, groups, ways = lay.layout(*args)
+        rads, curves = self._routes(pos, groups, ways, ew)
+        channels: list[tuple[str, str]] = []
+        for _ in range(3):  # give long paths a channel through the layers they skip
+            rects = self._rects(pos, groups)
+            blocked = [
+                (s, t)
+                for (s, t), pts in curves.items()
+                if layer[t] - layer[s] > 1
+                and (s, t) not in channels
+                and (abs(rads.get((s, t), 0.0)) > _MAX_ARC or lay.hits(pts, (s, t), pos, rects, ew))
+            ]
+            if not blocked:
+                break
+            channels += blocked
+            layer, pos, groups, ways = lay.layout(*args, channels=channels)
+            rads, curves = self._routes(pos, groups, ways, ew)
+        ext = [(x - ew / 2, y - lay.EH / 2, x + ew / 2, y + lay.EH / 2) for x, y in pos.values()]
+        for c, g in groups.items():
+            if g is not None:
+                x0, y0, x1, y1 = g.extent()
+                x, y = pos[c]
+                ext.append((x0 + x, y0 + y, x1 + x, y1 + y))
+        for pts in curves.values():
+            ext.append((*(pts.min(axis=0) - 0.35), *(pts.max(axis=0) + 0.35)))
+        e = np.array(ext)
+        lo, hi = e[:, :2].min(axis=0) - 0.25, e[:, 2:].max(axis=0) + 0.25
+        lims = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        drawn = {k: (rads.get(k), curves[k]) for k in self.paths}
+        return names, ew, items, layer, pos, groups, drawn, lims
+
+    @staticmethod
+    def _rects(pos, groups) -> list[tuple[float, float, float, float]]:
+        rects = []
+        for c, g in groups.items():
+            if g is not None:
+                x, y = pos[c]
+                rects += [(b[0] + x, b[1] + y, b[2] + x, b[3] + y) for b in g.boxes]
+        return rects
+
+    def _routes(self, pos, groups, ways, ew):
+        """Arc (``rad``) of each path, or a curve through its channel; the drawn points."""
+        rects = self._rects(pos, groups)
+        rads, curves = {}, {}
+        for s, t in self.paths:
+            if (s, t) in ways:
+                curves[(s, t)] = lay.through([pos[s], *ways[(s, t)], pos[t]])
+                if not lay.hits(curves[(s, t)], (s, t), pos, rects, ew):
+                    continue
+            # an arc: straight first, then the first clean (or least blocked) bend
+            rads[(s, t)] = lay.route(pos[s], pos[t], (s, t), pos, rects, ew)
+            curves[(s, t)] = lay.bezier(pos[s], pos[t], rads[(s, t)])
+        return rads, curves
+
+    def plot(self, ax: Any = None, *, figsize: tuple[float, float] | None = None):
+        """Draw the diagram on ``ax`` (new figure if None); returns self.
+
+        Fonts scale with the drawing (one data unit is one inch at full size), so labels
+        keep their room in small axes and large models.
+        """
+        from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+        from matplotlib.path import Path as MplPath
+
+        owner = type(self).__name__
+        check_option(self.orientation, "orientation", owner, lay.ORIENTATIONS)
+        check_option(self.hide_items, "hide_items", owner, (True, False))
+        names, ew, items, layer, pos, groups, rads, lims = self._geometry()
+        x_lo, y_lo, x_hi, y_hi = lims
         if figsize is None:
             k = min(1.0, 18.0 / (x_hi - x_lo), 14.0 / (y_hi - y_lo))
             figsize = (k * (x_hi - x_lo) + 0.3, k * (y_hi - y_lo) + 0.3)
         ax, fig = get_ax(ax, figsize)
         ax.set_aspect("equal")
         ax.set_axis_off()
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, y_hi)
+        box = ax.get_position()
+        fw, fh = fig.get_size_inches()
+        scale = min(box.width * fw / (x_hi - x_lo), box.height * fh / (y_hi - y_lo))
+        fs = {k: v * min(scale, 1.6) for k, v in _FONT.items()}
         self.positions_ = pos
-        self.construct_patches_, self.item_patches_ = {}, {}
-        self.path_arrows_, self.item_arrows_, self.path_texts_ = {}, {}, {}
-        self.item_texts_ = {}
+        self.layers_ = layer
+        self.construct_patches_, self.construct_texts_ = {}, {}
+        self.item_patches_, self.item_name_texts_, self.item_texts_ = {}, {}, {}
+        self.path_arrows_: dict[tuple[str, str], Any] = {}
+        self.item_arrows_: dict[str, Any] = {}
+        self.path_texts_: dict[tuple[str, str], Any] = {}
         for c in self.constructs:
             x, y = pos[c]
             e = Ellipse(
-                (x, y), _EW, _EH, facecolor="#dbe8f6", edgecolor="#2b5c8a", lw=1.3, zorder=3
+                (x, y), ew, lay.EH, facecolor="#dbe8f6", edgecolor="#2b5c8a", lw=1.3, zorder=3
             )
             ax.add_patch(e)
             self.construct_patches_[c] = e
-            text = c
-            if c in self.r_squared and np.isfinite(self.r_squared[c]):
-                text += f"\nR² = {self.r_squared[c]:.{self.digits}f}"
-            ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=4)
-        # items: beside a source (left) or sink (right), else a column below-left; the
-        # arrows fan out from the ellipse to the boxes' inner edges and cross no box
-        for c, its in self.items.items():
+            self.construct_texts_[c] = ax.text(
+                x, y, names[c], ha="center", va="center", fontsize=fs["construct"], zorder=4,
+                linespacing=1.15,
+            )  # fmt: skip
+        for c, g in groups.items():
+            if g is None:
+                continue
             x, y = pos[c]
             a = self.construct_patches_[c]
-            for (item, val), (bx, by, end) in zip(
-                its, _item_boxes(side[c], x, y, len(its)), strict=True
+            its = items[c]
+            for (item, val), (x0, y0, x1, y1), end, vpos in zip(
+                its, g.boxes, g.ends, g.values, strict=True
             ):
-                box = FancyBboxPatch(
-                    (bx, by - _BH / 2), _BW, _BH, boxstyle="square,pad=0", facecolor="white",
-                    edgecolor="0.35", lw=0.9, zorder=3,
+                patch = FancyBboxPatch(
+                    (x0 + x, y0 + y), x1 - x0, y1 - y0, boxstyle="square,pad=0",
+                    facecolor="white", edgecolor="0.35", lw=0.9, zorder=3,
                 )  # fmt: skip
-                ax.add_patch(box)
-                self.item_patches_[item] = box
-                ax.text(bx + _BW / 2, by, item, ha="center", va="center", fontsize=7, zorder=4)
-                if self.modes.get(c, "A") == "B":
-                    arr = FancyArrowPatch(
-                        end, (x, y), patchB=a, arrowstyle="-|>", mutation_scale=8,
-                        color="0.45", lw=0.8, zorder=2, shrinkA=0, shrinkB=0,
-                    )  # fmt: skip
-                else:
-                    arr = FancyArrowPatch(
-                        (x, y), end, patchA=a, arrowstyle="-|>", mutation_scale=8,
-                        color="0.45", lw=0.8, zorder=2, shrinkA=0, shrinkB=0,
-                    )  # fmt: skip
+                ax.add_patch(patch)
+                self.item_patches_[item] = patch
+                self.item_name_texts_[item] = ax.text(
+                    (x0 + x1) / 2 + x, (y0 + y1) / 2 + y, str(item), ha="center", va="center",
+                    fontsize=fs["item"], zorder=4,
+                )  # fmt: skip
+                tip = (end[0] + x, end[1] + y)
+                ends = (tip, (x, y)) if self.modes.get(c, "A") == "B" else ((x, y), tip)
+                arr = FancyArrowPatch(
+                    *ends, patchA=a if ends[0] == (x, y) else None,
+                    patchB=a if ends[1] == (x, y) else None, arrowstyle="-|>",
+                    mutation_scale=8 * min(scale, 1.6), color="0.45", lw=0.8, zorder=2,
+                    shrinkA=0, shrinkB=0,
+                )  # fmt: skip
                 ax.add_patch(arr)
                 self.item_arrows_[item] = arr
-                if val is not None and np.isfinite(val):
-                    right = side[c] == "right"
+                label = self._value(val)
+                if label is not None:
+                    vx, vy, ha, va = vpos
                     self.item_texts_[item] = ax.text(
-                        bx + _BW + 0.06 if right else bx - 0.06, by, f"{val:.{self.digits}f}",
-                        ha="left" if right else "right", va="center", fontsize=6.5,
-                        color="0.3", zorder=4,
+                        vx + x, vy + y, label, ha=ha, va=va, fontsize=fs["value"], color="0.3",
+                        zorder=4,
                     )  # fmt: skip
-        # structural paths: straight, or arched when the straight line would cross a construct
-        centres = np.array([pos[c] for c in self.constructs])
-        for (s, t), _ in self.paths.items():
-            p0, p1 = np.array(pos[s]), np.array(pos[t])
-            d = p1 - p0
-            L = float(np.hypot(*d))
-            blocked = False
-            for k, c in enumerate(self.constructs):
-                if c in (s, t):
-                    continue
-                u = np.clip(np.dot(centres[k] - p0, d) / L**2, 0, 1)
-                if np.hypot(*(p0 + u * d - centres[k])) < _EH * 0.75:
-                    blocked = True
-            rad = 0.0
-            if blocked:
-                # bend upwards (arc3's control point is mid + rad * (dy, -dx))
-                rad = -0.28 if d[0] > 0 else 0.28
-                if d[0] == 0:
-                    rad = 0.28
-            arr = FancyArrowPatch(
-                tuple(p0), tuple(p1), patchA=self.construct_patches_[s],
-                patchB=self.construct_patches_[t], connectionstyle=f"arc3,rad={rad}",
-                arrowstyle="-|>", mutation_scale=14, color="#1d3f66", lw=1.4, zorder=2,
-                shrinkA=1, shrinkB=1,
-            )  # fmt: skip
+        self.path_curves_ = {}
+        for (s, t), (rad, pts) in rads.items():
+            vis = ~lay.inside_ellipse(pts, pos[s], ew, 0.02) & ~lay.inside_ellipse(
+                pts, pos[t], ew, 0.02
+            )
+            idx = np.flatnonzero(vis)
+            shown = pts[idx[0] : idx[-1] + 1] if len(idx) >= 2 else pts
+            self.path_curves_[(s, t)] = shown
+            style = dict(arrowstyle="-|>", mutation_scale=14 * min(scale, 1.6), color="#1d3f66",
+                         lw=1.4, zorder=2)  # fmt: skip
+            if rad is None:  # through a channel: the curve itself, cut at the ellipses
+                arr = FancyArrowPatch(path=MplPath(shown), **style, shrinkA=0, shrinkB=0)
+            else:
+                arr = FancyArrowPatch(
+                    pos[s], pos[t], patchA=self.construct_patches_[s],
+                    patchB=self.construct_patches_[t], connectionstyle=f"arc3,rad={rad}",
+                    shrinkA=1, shrinkB=1, **style,
+                )  # fmt: skip
             ax.add_patch(arr)
             self.path_arrows_[(s, t)] = arr
-            mid = (p0 + p1) / 2
-            ctrl = mid + rad * np.array([d[1], -d[0]])
-            lab = mid + 0.5 * (ctrl - mid)  # quadratic Bezier at its middle
-            self.path_texts_[(s, t)] = ax.text(
-                lab[0], lab[1], self._label((s, t)), ha="center", va="center", fontsize=9,
-                zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
-            )  # fmt: skip
-        ax.set_xlim(x_lo, x_hi)
-        ax.set_ylim(y_lo, y_hi)
+        self._place_labels(ax, fig, fs)
         self.ax_, self.figure_ = ax, fig
         return self
+
+    def _place_labels(self, ax, fig, fs) -> None:
+        """Coefficient labels on their arrows, clear of every other label, box and ellipse."""
+        renderer = renderer_of(fig)
+        pad = fig.dpi / 50.0
+        obstacles = [p.get_window_extent(renderer) for p in self.construct_patches_.values()]
+        obstacles += [p.get_window_extent(renderer) for p in self.item_patches_.values()]
+        obstacles += [t.get_window_extent(renderer) for t in self.item_texts_.values()]
+        bounds = ax.get_window_extent(renderer)
+        curves = self.path_curves_
+        order = sorted(curves, key=lambda k: float(np.hypot(*(curves[k][-1] - curves[k][0]))))
+        for key in order:
+            pts = curves[key]
+            seg = pts[-1] - pts[0]
+            normal = np.array([-seg[1], seg[0]]) / (np.hypot(*seg) or 1.0)
+            on = [pts[int(round(f * (len(pts) - 1)))] for f in _FRACTIONS]
+            off = [p + d * normal for p in on[:9] for d in (0.3, -0.3, 0.55, -0.55)]
+            text = ax.text(
+                *on[0], self._label(key), ha="center", va="center", fontsize=fs["path"],
+                zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+            )  # fmt: skip
+            place_text(text, on + off, obstacles, renderer, bounds, pad)
+            obstacles.append(padded(text.get_window_extent(renderer), pad))
+            self.path_texts_[key] = text

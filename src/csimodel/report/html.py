@@ -130,32 +130,62 @@ def _auto_figures(res: Any, ipma_res: Any, boot: Any) -> dict[str, bytes]:
     return figs
 
 
-def _ipma(res: Any, target: str | None):
-    """IPMA of ``target``; ``'auto'``: of the model's single final construct, when possible."""
+def _ipma(res: Any, target: str | None, negative_weights: str = "error"):
+    """IPMA of ``target`` and, when there is none, the reason (shown in the report).
+
+    ``'auto'``: of the model's single final construct, when possible (no reason is shown
+    when the model or fit simply does not call for one).
+    """
     if target is None:
-        return None
+        return None, None
     fn = _optional("ipa", "ipma")
-    if target != "auto":
-        if fn is None:
-            raise ValueError("ipma_target needs csimodel.ipma, which this version does not have")
-        return fn(res, target=target)
-    # automatic: a PLS-family fit with a declared scale and exactly one final construct
+    from ..exceptions import CsimodelError
     from ..results import FitResults
 
-    model = res.model
-    sinks = [c for c in model.endogenous if not any(src == c for src, _ in model.paths)]
-    if fn is None or not isinstance(res, FitResults) or len(sinks) != 1:
+    if target == "auto":
+        # automatic: a PLS-family fit with a declared scale and exactly one final construct
+        model = res.model
+        sinks = [c for c in model.endogenous if not any(src == c for src, _ in model.paths)]
+        if fn is None or not isinstance(res, FitResults) or len(sinks) != 1:
+            return None, None
+        if np.isnan(np.asarray(res.data.scale_low, float)).any():
+            return None, None
+        target = sinks[0]
+    elif fn is None:
+        raise ValueError("ipma_target needs csimodel.ipma, which this version does not have")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(res, target=target, negative_weights=negative_weights), None
+    except CsimodelError as e:  # e.g. a negative index weight: the report says why
+        return None, f"No importance-performance map for {target!r}: {e}"
+
+
+def _indices_section(res: Any, negative_weights: str) -> str | None:
+    """0-100 indices of a PLS-family fit, or the reason there are none."""
+    from ..exceptions import CsimodelError
+    from ..results import FitResults
+
+    if not isinstance(res, FitResults):
         return None
     if np.isnan(np.asarray(res.data.scale_low, float)).any():
-        return None
-    from ..exceptions import CsimodelError
+        return _note(
+            "No 0-100 indices: the answer scale of the items was not declared. Fit with "
+            "scale=(low, high) (command line: --scale LOW HIGH)."
+        )
+    from ..scoring import indices
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fn(res, target=sinks[0])
-    except CsimodelError:  # e.g. a negative index weight: the report goes without the map
-        return None
+            table = indices(res, negative_weights=negative_weights)
+    except CsimodelError as e:
+        return _note(f"No 0-100 indices: {e}")
+    return _frame_html(table)
+
+
+def _note(text: str) -> str:
+    return f"<p class='note'>{html.escape(text)}</p>"
 
 
 def _settings(res: Any) -> list[tuple[str, str]]:
@@ -195,6 +225,7 @@ def render_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    negative_weights: str = "error",
     track: Any = None,
 ) -> str:
     """The report of a fit as one HTML string (see :func:`write_report`)."""
@@ -226,7 +257,7 @@ def render_report(
     )
     parts.append("<h3>Model</h3><pre>" + html.escape(_model_text(res.model)) + "</pre>")
 
-    ipma_res = _ipma(res, ipma_target)
+    ipma_res, ipma_reason = _ipma(res, ipma_target, negative_weights)
     imgs: dict[str, bytes] = {}
     if auto_figures:
         imgs.update(_auto_figures(res, ipma_res, boot))
@@ -245,8 +276,13 @@ def render_report(
     parts.append("<h2>Estimates</h2>" + res.summary().as_html())
     if boot is not None and hasattr(boot, "summary"):
         parts.append("<h2>Bootstrap</h2>" + boot.summary().as_html())
+    idx = _indices_section(res, negative_weights)
+    if idx is not None:
+        parts.append("<h2>Indices (0-100)</h2>" + idx)
     if ipma_res is not None:
         parts.append("<h2>Importance-performance map</h2>" + ipma_res.summary().as_html())
+    elif ipma_reason is not None:
+        parts.append("<h2>Importance-performance map</h2>" + _note(ipma_reason))
     if assessment:
         qa = _try_assess(res)
         if qa is not None:
@@ -325,6 +361,7 @@ def write_report(
     ipma_target: str | None = "auto",
     boot: Any = None,
     extra: Mapping[str, Any] | None = None,
+    negative_weights: str = "error",
     track: Any = None,
 ) -> Path:
     """Write one self-contained HTML report of a fit.
@@ -358,6 +395,10 @@ def write_report(
         intervals, p values) and significance stars on the path diagram.
     extra : mapping of str to table, optional
         Further sections, heading -> DataFrame or Summary.
+    negative_weights : {'error', 'zero'}, default='error'
+        Policy for negative index weights in the indices and IPMA sections (see
+        :func:`csimodel.indices`). Under ``'error'`` a section that cannot be computed
+        says why instead of stopping the report.
     track : TrackResults, optional
         A :func:`csimodel.track` result (usually of this fit's model): a tracker section
         (indices by unit and wave, changes, comparisons) and trend charts.
@@ -388,6 +429,7 @@ def write_report(
         ipma_target=ipma_target,
         boot=boot,
         extra=extra,
+        negative_weights=negative_weights,
         track=track,
     )
     path.write_text(text, encoding="utf-8")
