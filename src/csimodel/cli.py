@@ -162,6 +162,16 @@ def _fit_from_args(args: argparse.Namespace):
         data = _read_table(args.data)
         scale = tuple(args.scale) if args.scale else None
     est = _estimator(args.estimator, args.scheme, args.unstandardized)
+    ext = {
+        k: v
+        for k, v in (("interaction", args.interaction), ("higher_order", args.higher_order))
+        if v is not None
+    }
+    if ext:
+        if args.estimator != "pls":
+            flags = " and ".join("--" + k.replace("_", "-") for k in ext)
+            raise UserError(f"{flags} apply to --estimator pls only")
+        est = type(est)(scheme=est.scheme, standardize=est.standardize, **ext)
     return _with_warnings(
         est.fit,
         model,
@@ -640,6 +650,19 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", metavar="COLUMN", help="column with case weights")
     p.add_argument(
         "--unstandardized", action="store_true", help="PLS: centre items only (standardize=False)"
+    )
+    p.add_argument(
+        "--interaction",
+        choices=("two_stage", "product_indicator", "orthogonal"),
+        default=None,
+        help="PLS: estimation of interaction terms A:B (default two_stage)",
+    )
+    p.add_argument(
+        "--higher-order",
+        dest="higher_order",
+        choices=("two_stage", "repeated_indicators"),
+        default=None,
+        help="PLS: estimation of higher-order constructs (default two_stage)",
     )
     p.add_argument(
         "--suspect-codes",

@@ -161,3 +161,65 @@ def test_predict_json_equals_predict_and_refuses_bad_json():
     assert many == sm.predict(records).to_dict("records")
     with pytest.raises(cm.DataError, match="NaN"):
         sm.predict_json('{"IMAG1": NaN}')
+
+
+def test_predict_refuses_extension_models_clearly():
+    import warnings
+
+    import pytest
+
+    import csimodel as cm
+
+    d = cm.datasets.load_corp_rep()
+    inter = """
+    CUSA =~ cusa
+    SC =~ switch_1 + switch_2 + switch_3 + switch_4
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    CUSL ~ CUSA + SC + CUSA:SC
+    """
+    hoc = """
+    QUAL <~ qual_1 + qual_2 + qual_3
+    PERF <~ perf_1 + perf_2 + perf_3
+    Q =~ QUAL + PERF
+    COMP =~ comp_1 + comp_2 + comp_3
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    COMP ~ Q
+    CUSL ~ COMP
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.DataWarning)
+        fits = [
+            cm.PLS().fit(inter, d, missing_values=(-99,), scale=(1, 7)),
+            cm.PLS(higher_order="two_stage").fit(hoc, d, missing_values=(-99,), scale=(1, 7)),
+        ]
+    for res in fits:
+        with pytest.raises(cm.ModelError, match="interaction terms or higher-order"):
+            res.predict(d.head(3))
+        with pytest.raises(cm.ModelError, match="interaction terms or higher-order"):
+            res.to_scoring_model().predict(d.head(3))
+
+
+def test_cross_validation_refuses_extension_models():
+    import warnings
+
+    import pytest
+
+    import csimodel as cm
+
+    d = cm.datasets.load_corp_rep()
+    model = """
+    CUSA =~ cusa
+    SC =~ switch_1 + switch_2 + switch_3 + switch_4
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    CUSL ~ CUSA + SC + CUSA:SC
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.DataWarning)
+        res = cm.PLS().fit(model, d, missing_values=(-99,), scale=(1, 7))
+    for call in (
+        lambda: cm.predict_pls(res, folds=5, repeats=1),
+        lambda: cm.cvpat(res, folds=5, repeats=1),
+        lambda: cm.blindfolding(res, omission_distance=5),
+    ):
+        with pytest.raises(cm.ModelError, match="leak"):
+            call()

@@ -57,7 +57,7 @@ from ._cbsem_engine import (
     _simple_start,
     _Structure,
 )
-from ._settings import EstimatorSettings, as_model
+from ._settings import EstimatorSettings, as_model, refuse_extensions
 
 if TYPE_CHECKING:
     from ..results import CBSEMResults
@@ -209,7 +209,7 @@ class CBSEM(EstimatorSettings):
         self._validate()
         if missing == "fiml" and not isinstance(data, SummaryData):
             return self._fit_fiml(model, data, scale, missing_values, weights, suspect_codes)
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
         if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
@@ -358,7 +358,7 @@ class CBSEM(EstimatorSettings):
                 "likelihood is not validated here). Use missing='listwise' with weights, or "
                 "fit without weights."
             )
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared = prepare(
             data,
