@@ -76,3 +76,49 @@ def ordinal_satisfaction():
     x = d[items]
     y = np.select([x <= 5, x == 6, x == 7, x == 8], [1, 2, 3, 4], 5)
     return pd.DataFrame(y, columns=items, index=d.index)
+
+
+#: Corporate reputation measurement blocks (Hair et al. 2022); the extension tests'
+#: models (tests/data/scripts/make_extensions_peers.py has the same models for seminr).
+CORP_BLOCKS = """
+QUAL <~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
+PERF <~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
+CSOR <~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
+ATTR <~ attr_1 + attr_2 + attr_3
+COMP =~ comp_1 + comp_2 + comp_3
+LIKE =~ like_1 + like_2 + like_3
+CUSA =~ cusa
+CUSL =~ cusl_1 + cusl_2 + cusl_3
+"""
+#: Switching cost SC moderating CUSA -> CUSL (Hair et al. 2022, ch. 7).
+CORP_MODERATION = (
+    CORP_BLOCKS
+    + """
+SC =~ switch_1 + switch_2 + switch_3 + switch_4
+COMP ~ QUAL + PERF + CSOR + ATTR
+LIKE ~ QUAL + PERF + CSOR + ATTR
+CUSA ~ COMP + LIKE
+CUSL ~ COMP + LIKE + CUSA + SC + CUSA:SC
+"""
+)
+#: Reflective-type higher-order construct REP of COMP and LIKE.
+CORP_HOC_REP = (
+    CORP_BLOCKS
+    + """
+REP =~ COMP + LIKE
+REP ~ QUAL + PERF + CSOR + ATTR
+CUSA ~ REP
+CUSL ~ REP + CUSA
+"""
+)
+#: Formative-type higher-order construct DRIVERS of four composites.
+CORP_HOC_DRIVERS = (
+    CORP_BLOCKS
+    + """
+DRIVERS <~ QUAL + PERF + CSOR + ATTR
+COMP ~ DRIVERS
+LIKE ~ DRIVERS
+CUSA ~ COMP + LIKE
+CUSL ~ CUSA
+"""
+)

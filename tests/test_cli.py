@@ -377,3 +377,29 @@ def test_cbsem_estimator_and_ordered_options(files, monkeypatch, capsys):
         ["fit", "m.txt", "d.csv", "--cbsem-estimator", "MLR"], files, monkeypatch, capsys
     )
     assert code == 2 and "--estimator cbsem only" in err
+
+
+def test_fit_interaction_and_higher_order_flags(tmp_path, capsys):
+    import json
+
+    import csimodel as cm
+    from csimodel.cli import main
+    from tests.refdata import CORP_HOC_REP, CORP_MODERATION
+
+    data = tmp_path / "corp.csv"
+    cm.datasets.load_corp_rep().to_csv(data, index=False)
+    mod = tmp_path / "mod.txt"
+    mod.write_text(CORP_MODERATION)
+    args = [str(mod), str(data), "--missing", "mean", "--missing-values", "-99", "--quiet"]
+    assert main(["fit", *args, "--interaction", "orthogonal", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["settings"]["interaction"] == "orthogonal"
+    row = [r for r in out["params"] if r["rhs"] == "CUSA:SC" and r["op"] == "~"]
+    assert len(row) == 1
+    hoc = tmp_path / "hoc.txt"
+    hoc.write_text(CORP_HOC_REP)
+    hoc_args = [str(hoc), str(data), "--missing", "mean", "--missing-values", "-99"]
+    assert main(["fit", *hoc_args, "--higher-order", "repeated_indicators"]) == 0
+    assert "REP of COMP, LIKE (repeated_indicators)" in capsys.readouterr().out
+    assert main(["fit", *args, "--estimator", "plsc", "--interaction", "two_stage"]) == 2
+    assert "apply to --estimator pls only" in capsys.readouterr().err

@@ -18,7 +18,7 @@ Endpoints:
 * ``POST /indices``  body as ``/score`` -> ``{"Image": 70.4, ..., "n": 250}``; with
   ``?by=company`` an array with one object per segment. Query: ``by`` (repeatable),
   ``weights``, ``missing``.
-* ``POST /predict``  (when the installed csimodel has ``ScoringModel.predict``): predicted
+* ``POST /predict``  body as ``/score`` (the driver items suffice) -> predicted
   scores of the endogenous constructs from the driver items.
 * ``GET /model``     items, constructs, scales and versions of the loaded model.
 

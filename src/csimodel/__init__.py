@@ -29,7 +29,9 @@ from .exceptions import (
 from .inference import BootstrapResults, bootstrap
 from .inference.groups import GroupComparison, IndexChange, compare_groups, index_change
 from .inference.invariance import InvarianceResults, invariance
+from .inference.mediation import mediation
 from .inference.micom import MicomResult, micom
+from .inference.slopes import SimpleSlopes, simple_slopes
 from .io import load_model
 from .ipa import IPAResults, IPMAResults, ipa, ipma
 from .prediction import CVPATResults, PredictResults, blindfolding, cvpat, predict_pls
@@ -73,6 +75,9 @@ __all__ = [
     "CBSEMResults",
     "FitResults",
     "bootstrap",
+    "mediation",
+    "simple_slopes",
+    "SimpleSlopes",
     "BootstrapResults",
     "PreparedData",
     "prepare",

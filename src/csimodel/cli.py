@@ -172,6 +172,16 @@ def _fit_from_args(args: argparse.Namespace):
         if args.estimator == "cbsem" and cbsem_est not in ("WLSMV", "DWLS", "WLS"):
             raise UserError("--ordered with --estimator cbsem needs --cbsem-estimator WLSMV")
         extra["ordered"] = True
+    ext = {
+        k: v
+        for k, v in (("interaction", args.interaction), ("higher_order", args.higher_order))
+        if v is not None
+    }
+    if ext:
+        if args.estimator != "pls":
+            flags = " and ".join("--" + k.replace("_", "-") for k in ext)
+            raise UserError(f"{flags} apply to --estimator pls only")
+        est = type(est)(scheme=est.scheme, standardize=est.standardize, **ext)
     return _with_warnings(
         est.fit,
         model,
@@ -664,6 +674,19 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="items are ordered categories: polychoric correlations (PLS/PLSc: ordinal PLS; "
         "CB-SEM: with --cbsem-estimator WLSMV)",
+    )
+    p.add_argument(
+        "--interaction",
+        choices=("two_stage", "product_indicator", "orthogonal"),
+        default=None,
+        help="PLS: estimation of interaction terms A:B (default two_stage)",
+    )
+    p.add_argument(
+        "--higher-order",
+        dest="higher_order",
+        choices=("two_stage", "repeated_indicators"),
+        default=None,
+        help="PLS: estimation of higher-order constructs (default two_stage)",
     )
     p.add_argument(
         "--suspect-codes",

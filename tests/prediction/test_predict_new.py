@@ -143,3 +143,83 @@ def test_dicts_and_records_bit_identical_to_frames(fit):
         sm.predict({**recs[0], "IMAG1": 11})
     with pytest.raises(cm.DataError, match="IMAG2"):
         sm.predict({**recs[0], "IMAG2": None})
+
+
+def test_predict_json_equals_predict_and_refuses_bad_json():
+    import json
+
+    import pytest
+
+    import csimodel as cm
+
+    data = cm.datasets.load_ecsi_mobi()
+    sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+    records = data[list(sm.items)].head(4).to_dict("records")
+    one = json.loads(sm.predict_json(json.dumps(records[0])))
+    assert one == sm.predict(records[0])
+    many = json.loads(sm.predict_json(json.dumps(records)))
+    assert many == sm.predict(records).to_dict("records")
+    with pytest.raises(cm.DataError, match="NaN"):
+        sm.predict_json('{"IMAG1": NaN}')
+
+
+def test_predict_refuses_extension_models_clearly():
+    import warnings
+
+    import pytest
+
+    import csimodel as cm
+
+    d = cm.datasets.load_corp_rep()
+    inter = """
+    CUSA =~ cusa
+    SC =~ switch_1 + switch_2 + switch_3 + switch_4
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    CUSL ~ CUSA + SC + CUSA:SC
+    """
+    hoc = """
+    QUAL <~ qual_1 + qual_2 + qual_3
+    PERF <~ perf_1 + perf_2 + perf_3
+    Q =~ QUAL + PERF
+    COMP =~ comp_1 + comp_2 + comp_3
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    COMP ~ Q
+    CUSL ~ COMP
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.DataWarning)
+        fits = [
+            cm.PLS().fit(inter, d, missing_values=(-99,), scale=(1, 7)),
+            cm.PLS(higher_order="two_stage").fit(hoc, d, missing_values=(-99,), scale=(1, 7)),
+        ]
+    for res in fits:
+        with pytest.raises(cm.ModelError, match="interaction terms or higher-order"):
+            res.predict(d.head(3))
+        with pytest.raises(cm.ModelError, match="interaction terms or higher-order"):
+            res.to_scoring_model().predict(d.head(3))
+
+
+def test_cross_validation_refuses_extension_models():
+    import warnings
+
+    import pytest
+
+    import csimodel as cm
+
+    d = cm.datasets.load_corp_rep()
+    model = """
+    CUSA =~ cusa
+    SC =~ switch_1 + switch_2 + switch_3 + switch_4
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    CUSL ~ CUSA + SC + CUSA:SC
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.DataWarning)
+        res = cm.PLS().fit(model, d, missing_values=(-99,), scale=(1, 7))
+    for call in (
+        lambda: cm.predict_pls(res, folds=5, repeats=1),
+        lambda: cm.cvpat(res, folds=5, repeats=1),
+        lambda: cm.blindfolding(res, omission_distance=5),
+    ):
+        with pytest.raises(cm.ModelError, match="leak"):
+            call()

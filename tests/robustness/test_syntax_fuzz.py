@@ -187,3 +187,43 @@ def test_long_cycle_is_refused_without_recursion():
     text = CHAIN_DEFS + "\n" + "\n".join(f"C{(k + 1) % 3000} ~ C{k}" for k in range(3000))
     with pytest.raises(cm.ModelError, match="cycle"):
         cm.Model(text)
+
+
+EXTENSION_SEEDS = [
+    "A =~ a1 + a2\nB <~ b1 + b2\nC =~ c1 + c2\nC ~ A + B + A:B\n",
+    "A =~ a1 + a2\nC =~ c1 + c2\nC ~ A + A:A\n",
+    "L1 =~ l1 + l2\nL2 <~ m1 + m2\nH =~ L1 + L2\nY =~ y1 + y2\nX =~ x1\nH ~ X\nY ~ H\n",
+    "L1 =~ l1\nL2 =~ m1 + m2\nL3 =~ k1\nH <~ L1 + L2 + L3\nY =~ y1 + y2\nY ~ H\n",
+]
+
+
+def test_fuzzed_extension_texts_raise_only_csimodel_errors():
+    """Mutated interaction / higher-order texts: parse, fit with every method, or raise a
+    csimodel error."""
+    rng = np.random.default_rng(1)
+    r = random.Random(1)
+    outcomes: dict[str, int] = {}
+    for k in range(max(N_EXAMPLES // 4, 50)):
+        text = _mutate(r.choice(EXTENSION_SEEDS), r) if k % 4 else r.choice(EXTENSION_SEEDS)
+        try:
+            kind = _exercise(text, rng)
+            if kind == "fitted":
+                m = cm.Model(text)
+                data = _data_for(m, rng)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", cm.CsimodelWarning)
+                    for method in ("product_indicator", "orthogonal"):
+                        try:
+                            res = cm.PLS(
+                                interaction=method, higher_order="repeated_indicators"
+                            ).fit(m, data)
+                            assert np.all(np.isfinite(res.params["estimate"]))
+                        except cm.CsimodelError:
+                            pass
+        except cm.CsimodelError:  # pragma: no cover - handled inside
+            raise
+        except Exception as e:
+            pytest.fail(f"{type(e).__name__}: {e} for model text {text!r}")
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+    print("extension fuzz outcomes:", outcomes)
+    assert outcomes.get("fitted", 0) >= 10

@@ -118,6 +118,11 @@ def test_score_indices_and_model(server, model_file):
     assert [out[c] for c in sm.constructs] == want.iloc[0, :-1].tolist()
     status, out = request(server, "GET", "/model")
     assert status == 200 and out["items"] == list(sm.items)
+    assert "/predict" in out["endpoints"]
+    status, out = request(server, "POST", "/predict", json.dumps(records[0]))
+    assert status == 200 and out == sm.predict(records[0])
+    status, out = request(server, "POST", "/predict", json.dumps(records[:5]))
+    assert status == 200 and out == sm.predict(records[:5]).to_dict("records")
 
 
 def test_bad_input_is_422_with_the_csimodel_message(server, model_file):

@@ -216,8 +216,14 @@ class Assessment:
         if bad:
             s.add_note("Fornell-Larcker not met for: " + ", ".join(bad))
         cl = self.cross_loadings
-        own = {it: c for c, it in self.loadings.index}
-        worse = [it for it in cl.index if cl.loc[it].abs().idxmax() != own[it]]
+        own: dict = {}  # an item repeated in a higher-order block has two owners
+        for c, it in self.loadings.index:
+            own.setdefault(it, set()).add(c)
+        worse = list(
+            dict.fromkeys(
+                it for k, it in enumerate(cl.index) if cl.iloc[k].abs().idxmax() not in own[it]
+            )
+        )
         if worse:
             s.add_note("Items loading higher on another construct: " + ", ".join(worse))
         if self.htmt_upper is not None and self.htmt2_upper is not None:

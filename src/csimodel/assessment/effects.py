@@ -25,11 +25,30 @@ def reduced_model(model: Model, drop: tuple[str, str]) -> tuple[Model | None, np
         return None, np.arange(0)
     used = {c for p in paths for c in p}
     keep = [c for c in model.constructs if c in used]
+    pos = {it: k for k, it in enumerate(model.items)}
+    if model.has_extensions or model.generated:  # an estimation model: no syntax round trip
+        starts = np.cumsum([0] + [len(model.blocks[c]) for c in model.constructs])
+        idx = np.concatenate(
+            [
+                np.arange(starts[j], starts[j + 1])
+                for j, c in enumerate(model.constructs)
+                if c in used
+            ]
+        ).astype(int)
+        red = Model._from_parts(
+            model.syntax,
+            blocks={c: model.blocks[c] for c in keep},
+            modes=model.modes,
+            paths=tuple(paths),
+            interactions={k: v for k, v in model.interactions.items() if k in used},
+            higher_order=model.higher_order,
+            generated=model.generated,
+        )
+        return red, idx
     lines = [
         f"{c} {'=~' if model.modes[c] == 'A' else '<~'} {' + '.join(model.blocks[c])}" for c in keep
     ]
     lines += [f"{t} ~ {s}" for s, t in paths]
-    pos = {it: k for k, it in enumerate(model.items)}
     idx = np.array([pos[it] for c in keep for it in model.blocks[c]], dtype=int)
     return Model("\n".join(lines)), idx
 

@@ -33,7 +33,9 @@ def model_selection(res: Any) -> pd.DataFrame:
 
     (Sharma et al. 2019, Table B1). The saturated model of GM regresses the construct on
     every construct that is not one of its descendants (all constructs that could precede
-    it); :math:`\\hat\\sigma^2_{sat} = SSE_{sat} / (n - k_{sat})`. Smaller is better; compare
+    it); :math:`\\hat\\sigma^2_{sat} = SSE_{sat} / (n - k_{sat})`. The scores' covariance
+    comes from the moments (the PLS construct correlations), so the criteria are available
+    for fits from summary statistics too. Smaller is better; compare
     models on the same construct and data.
 
     Returns
@@ -49,8 +51,11 @@ def model_selection(res: Any) -> pd.DataFrame:
     """
     m = res.model
     n = res.n_used
-    Y = res.scores.to_numpy()
-    S = np.cov(Y, rowvar=False, ddof=1)
+    # covariance (= correlation) of the standardized PLS construct scores, from the moments:
+    # the same matrix as np.cov(res.scores, ddof=1), also for fits from summary statistics
+    arr = res.arrays
+    S = getattr(arr, "uncorrected_cor", None)
+    S = np.asarray(arr.construct_cor if S is None else S)[0]
     D = m.path_matrix().astype(bool)
     J = D.shape[0]
     reach = D.copy()

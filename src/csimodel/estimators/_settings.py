@@ -45,3 +45,15 @@ def as_model(model: Any) -> Model:
             f"model must be a csimodel.Model or model syntax text. Got {type(model).__name__}."
         )
     return model
+
+
+def refuse_extensions(model: Model, owner: str) -> Model:
+    """Raise :class:`~csimodel.ModelError` for interaction terms / higher-order constructs."""
+    if model.has_extensions:
+        what = [*model.interactions, *model.higher_order]
+        raise ModelError(
+            f"{owner} does not estimate interaction terms or higher-order constructs "
+            f"({', '.join(repr(w) for w in what)}). Use cm.PLS(interaction=..., "
+            "higher_order=...) for them."
+        )
+    return model

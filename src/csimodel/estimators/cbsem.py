@@ -58,7 +58,7 @@ from ._cbsem_engine import (
     _simple_start,
     _Structure,
 )
-from ._settings import EstimatorSettings, as_model
+from ._settings import EstimatorSettings, as_model, refuse_extensions
 
 if TYPE_CHECKING:
     from ..results import CBSEMResults
@@ -267,7 +267,7 @@ class CBSEM(EstimatorSettings):
                 "the fourth moments of the robust statistics. Use missing='listwise'."
             )
         disc = "ML" if self.estimator == "MLR" else self.estimator
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared: Any  # PreparedData, or SummaryPreparedData (same counts, no answers)
         if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
@@ -539,7 +539,7 @@ class CBSEM(EstimatorSettings):
                 "likelihood is not validated here). Use missing='listwise' with weights, or "
                 "fit without weights."
             )
-        model = as_model(model)
+        model = refuse_extensions(as_model(model), "CBSEM")
         st = _build_structure(model)
         prepared = prepare(
             data,

@@ -39,6 +39,14 @@ from ..exceptions import (
 )
 from ..layout import EstimateArrays, total_effects
 from ..spec import Model
+from ._extensions import (
+    HIGHER_ORDER_METHODS,
+    INTERACTION_METHODS,
+    ExtensionDesign,
+    extension_estimate,
+    is_source_model,
+    make_plan,
+)
 from ._settings import EstimatorSettings, as_model
 
 if TYPE_CHECKING:
@@ -309,6 +317,13 @@ class PLS(EstimatorSettings):
         Stop when no outer weight changes by more than ``tol`` between iterations.
     max_iter : int, default=300
         Maximum iterations; non-convergence is recorded and warned.
+    interaction : {'two_stage', 'product_indicator', 'orthogonal'}, default='two_stage'
+        How interaction terms ``A:B`` in the model are estimated (see
+        :doc:`/extensions`). Their paths are reported on the scale of the product of
+        standardized scores.
+    higher_order : {'two_stage', 'repeated_indicators'}, default='two_stage'
+        How higher-order constructs (``HOC =~ LOC1 + LOC2``) are estimated: the disjoint
+        two-stage approach or repeated indicators.
 
     Examples
     --------
@@ -331,7 +346,14 @@ class PLS(EstimatorSettings):
     """
 
     name = "PLS"
-    _param_names = ("scheme", "standardize", "tol", "max_iter")
+    _param_names: tuple[str, ...] = (
+        "scheme",
+        "standardize",
+        "tol",
+        "max_iter",
+        "interaction",
+        "higher_order",
+    )
 
     def __init__(
         self,
@@ -340,17 +362,23 @@ class PLS(EstimatorSettings):
         standardize: bool = True,
         tol: float = 1e-7,
         max_iter: int = 300,
+        interaction: str = "two_stage",
+        higher_order: str = "two_stage",
     ) -> None:
         self.scheme = scheme
         self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
+        self.interaction = interaction
+        self.higher_order = higher_order
 
     def _validate(self) -> None:
         owner = type(self).__name__
         check_option(self.scheme, "scheme", owner, SCHEMES)
         check_option(self.standardize, "standardize", owner, (True, False))
         self._check_iterations(owner)
+        check_option(self.interaction, "interaction", owner, INTERACTION_METHODS)
+        check_option(self.higher_order, "higher_order", owner, HIGHER_ORDER_METHODS)
 
     def _check_model(self, model: Model) -> None:
         if not model.paths:
@@ -366,6 +394,17 @@ class PLS(EstimatorSettings):
 
     def estimate(self, S: np.ndarray, model: Model) -> EstimateArrays:
         """Batched estimation on covariance matrices ``S`` of shape (B, p, p)."""
+        if model.has_extensions:
+            if is_source_model(model):
+                raise ModelError(
+                    "estimate() needs the estimation model of a model with interaction terms "
+                    "or higher-order constructs; use fit(), whose results' .model is that "
+                    "estimation model."
+                )
+            return extension_estimate(self._plain_estimate, S, model)
+        return self._plain_estimate(S, model)
+
+    def _plain_estimate(self, S: np.ndarray, model: Model) -> EstimateArrays:
         return pls_engine(
             S,
             model,
@@ -434,6 +473,12 @@ class PLS(EstimatorSettings):
         self._validate()
         model = as_model(model)
         self._check_model(model)
+        if model.has_extensions and (is_distributed_input(data) or isinstance(data, SummaryData)):
+            raise ModelError(
+                "Interaction terms and higher-order constructs need respondent-level data in "
+                "memory (their generated columns are built per respondent); pass a pandas "
+                "DataFrame."
+            )
         prepared: Any  # PreparedData, DistributedData or SummaryPreparedData (same counts)
         if isinstance(data, SummaryData):  # published moments: used as given (n - 1 divisor)
             prepared, mean, S = data.moments(
@@ -472,6 +517,18 @@ class PLS(EstimatorSettings):
             S = self._ordinal_cov(prepared, model, ordered, weights)
         _check_variances(S, mean, model)
         _check_mode_b_blocks(S, model)
+        design = None
+        if model.has_extensions:
+            design = ExtensionDesign(
+                make_plan(model, self.interaction, self.higher_order, type(self).__name__),
+                self._plain_estimate,
+                prepared.X,
+                prepared.weights,
+            )
+            prepared = _extended_data(prepared, design, (mean, S))  # the generated columns
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean, S = covariance(prepared.X, prepared.weights)
+            model = design.plan.est
         est = self.estimate(S[None], model)
         _check_estimates(est, model, S, type(self).__name__)
         few = [
@@ -494,7 +551,15 @@ class PLS(EstimatorSettings):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        return FitResults(model=model, estimator=self, data=prepared, mean=mean, cov=S, arrays=est)
+        return FitResults(
+            model=model,
+            estimator=self,
+            data=prepared,
+            mean=mean,
+            cov=S,
+            arrays=est,
+            design=design,
+        )
 
     def _ordinal_cov(self, prepared, model: Model, ordered: Any, weights: Any) -> np.ndarray:
         """Ordinal PLS: the polychoric item covariance (see :mod:`._ordinal`)."""
@@ -516,6 +581,29 @@ class PLS(EstimatorSettings):
 # ---------------------------------------------------------------- checks used by PLS.fit
 _SINGULAR = 1e-10  # smallest eigenvalue of a correlation matrix treated as singular
 _NEAR_SINGULAR = 1e-6  # ... treated as near-singular (warned)
+
+
+def _extended_data(prepared: Any, design: ExtensionDesign, observed: Any = None) -> Any:
+    """The prepared data with the estimation model's columns (generated ones included).
+
+    Generated columns (interaction products, lower-order scores) have no answer scale
+    (NaN); repeated indicators keep their item's scale.
+    """
+    from dataclasses import replace
+
+    perm = design.plan.perm
+    p = prepared.X.shape[1]
+    low = np.concatenate([prepared.scale_low, np.full(len(perm), np.nan)])[perm]
+    high = np.concatenate([prepared.scale_high, np.full(len(perm), np.nan)])[perm]
+    low[perm >= p] = np.nan
+    high[perm >= p] = np.nan
+    return replace(
+        prepared,
+        X=design.columns(observed),
+        items=design.plan.est.items,
+        scale_low=low,
+        scale_high=high,
+    )
 
 
 def _involved(R: np.ndarray, names: list[str]) -> list[str]:

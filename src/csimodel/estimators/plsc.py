@@ -211,6 +211,8 @@ class PLSc(PLS):
 
     name = "PLSc"
     standardize = True
+    interaction = "two_stage"
+    higher_order = "two_stage"
     _param_names = ("scheme", "composites", "tol", "max_iter")
 
     def __init__(
@@ -228,6 +230,12 @@ class PLSc(PLS):
 
     def _check_model(self, model: Model) -> None:
         super()._check_model(model)
+        if model.has_extensions:
+            what = list(model.interactions) + list(model.higher_order)
+            raise ModelError(
+                f"PLSc does not estimate interaction terms or higher-order constructs "
+                f"({list_some(what)}). Use cm.PLS(interaction=..., higher_order=...)."
+            )
         unknown = [c for c in self.composites if c not in model.constructs]
         if unknown:
             raise ModelError(

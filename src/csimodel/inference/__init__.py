@@ -2,7 +2,9 @@
 
 from .bootstrap import BootstrapResults, bootstrap
 from .groups import GroupComparison, IndexChange, compare_groups, index_change
+from .mediation import mediation
 from .micom import MicomResult, micom
+from .slopes import SimpleSlopes, simple_slopes
 
 __all__ = [
     "bootstrap",
@@ -13,4 +15,7 @@ __all__ = [
     "IndexChange",
     "micom",
     "MicomResult",
+    "mediation",
+    "simple_slopes",
+    "SimpleSlopes",
 ]

@@ -36,6 +36,17 @@ def _resolve(
     owner: str,
 ) -> tuple[Model, Any, PreparedData]:
     """Model, estimator and prepared data from (model, data) or from a FitResults."""
+    src = model.design.source if isinstance(model, FitResults) and model.design else model
+    if isinstance(src, str):
+        src = Model(src)
+    if isinstance(src, Model) and src.has_extensions:
+        what = [*src.interactions, *src.higher_order]
+        raise ModelError(
+            f"{owner} does not compare groups on models with interaction terms or higher-order "
+            f"constructs ({list_some(what)}): their generated columns would have to be rebuilt "
+            "per group. Fit each group with cm.PLS(...) and cm.bootstrap, or compare the model "
+            "without these terms."
+        )
     if isinstance(model, FitResults):
         if data is not None:
             raise ModelError(

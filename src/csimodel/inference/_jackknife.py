@@ -51,10 +51,18 @@ def _jackknife(res, model, estimate, endo_pos, theta_p, layout, sign_change, bar
     weights = res.data.weights
     n = X.shape[0]
     out_p, out_e, out_r, oks = [], [], [], []
-    step = int(max(1, min(_JACK_CHUNK, _CELL_BUDGET // (4 * X.shape[1] ** 2))))
+    p = len(model.items)
+    step = int(max(1, min(_JACK_CHUNK, _CELL_BUDGET // (4 * p**2), _CELL_BUDGET // max(n, 1))))
+    design = getattr(res, "design", None)
+    builder = None if design is None else res.moment_builder()
     for start in range(0, n, step):
         stop = min(start + step, n)
-        S = loo_covariances(X, weights, start, stop)
+        if builder is None:
+            S = loo_covariances(X, weights, start, stop)
+        else:  # leave-one-out weight patterns; the stages are re-run without respondent i
+            F = np.ones((stop - start, n))
+            F[np.arange(stop - start), np.arange(start, stop)] = 0.0
+            S = builder.moments(F)[1]
         P, E, R, ok = _stats(estimate(S, model), model, endo_pos, layout)
         P, E = _sign_change(P, E, theta_p, layout, sign_change)
         out_p.append(P)

@@ -481,7 +481,7 @@ def bootstrap(
     X = res.data.X
     weights = res.data.weights
     n = X.shape[0]
-    p = X.shape[1]
+    p = len(model.items)
     if chunk_size is None:
         # bounded by the counts (chunk x n) and by the engine's (chunk, p, p) arrays
         cap = min(_MAX_CHUNK, _CELL_BUDGET // max(n, 1), _CELL_BUDGET // (4 * p * p))
@@ -494,7 +494,9 @@ def bootstrap(
     theta_r = res.arrays.r2[0, endo_pos]
 
     estimate: Callable = estimator.estimate
-    builder = MomentBuilder(X, weights)
+    # interaction terms / higher-order constructs: the fit's own builder re-runs the stages
+    design = getattr(res, "design", None)
+    builder = MomentBuilder(X, weights) if design is None else res.moment_builder()
     bar = _progress_bar(progress, n_boot + (n if ci == "bca" else 0))
     dist_p, dist_e, dist_r, oks = [], [], [], []
     try:

@@ -11,7 +11,8 @@ File layout (UTF-8 JSON object, exactly these keys)::
 
 The payload may also hold ``"loadings"`` (one per item, written since
 :meth:`~csimodel.ScoringModel.predict` exists); files without it keep loading and predict
-construct scores only.
+construct scores only; and ``"higher_order"`` (two-stage higher-order constructs: construct ->
+{lower-order construct: weight}), written only for such models.
 
 The checksum is the SHA-256 of the *canonical* payload: ``json.dumps(payload,
 sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)`` encoded as
@@ -71,7 +72,9 @@ _PAYLOAD_KEYS = {
     "estimator",
     "negative_weights",
 }
-_OPTIONAL_PAYLOAD_KEYS = {"loadings"}  # written since predict(); older files lack it
+# written only when present (loadings since predict(), higher_order for two-stage
+# higher-order constructs); older files lack them and keep loading
+_OPTIONAL_PAYLOAD_KEYS = {"loadings", "higher_order"}
 _SUMMARY_KEYS = {"n_total", "n_used", "n_excluded", "n_imputed", "missing", "case_weights"}
 _ESTIMATOR_KEYS = {"name", "params"}
 _ARRAYS = ("scale_low", "scale_high", "index_weights", "outer_weights", "item_means", "item_sds")
@@ -94,6 +97,9 @@ def _payload(sm) -> dict[str, Any]:
     }
     if sm.loadings is not None:
         out["loadings"] = [float(v) for v in sm.loadings]
+    hoc = getattr(sm, "higher_order", {})
+    if hoc:  # optional key: files without higher-order constructs are unchanged
+        out["higher_order"] = {h: dict(w) for h, w in hoc.items()}
     return out
 
 
@@ -275,10 +281,11 @@ def _validate(doc: Any) -> dict[str, Any]:
         if abs(float(w[pos : pos + size].sum()) - 1.0) > 1e-9:
             raise _fail(f"index weights of {c!r} do not sum to 1")
         pos += size
+    hoc = _higher_order(p.get("higher_order", {}), constructs)
     paths = p["paths"]
     if not isinstance(paths, list):
         raise _fail("paths must be a list")
-    cset = set(constructs)
+    cset = set(constructs) | set(hoc)
     for edge in paths:
         if (
             not isinstance(edge, list)
@@ -309,9 +316,37 @@ def _validate(doc: Any) -> dict[str, Any]:
         model = Model(p["model_syntax"])
     except CsimodelError as e:
         raise _fail(f"model_syntax does not parse ({e})") from None
-    if model.items != tuple(items) or model.constructs != tuple(constructs):
+    item_level = tuple(
+        c for c in model.constructs if c not in model.interactions and c not in model.higher_order
+    )
+    if (
+        model.items != tuple(items)
+        or item_level != tuple(constructs)
+        or set(model.higher_order) != set(hoc)
+    ):
         raise _fail("model_syntax does not match constructs/items")
-    return {**p, **arrays}
+    return {**p, **arrays, "higher_order": hoc}
+
+
+def _higher_order(v: Any, constructs: list[str]) -> dict[str, dict[str, float]]:
+    """``higher_order``: {construct: {lower-order construct: weight}} (optional key)."""
+    if not isinstance(v, dict):
+        raise _fail("higher_order must be a JSON object")
+    out: dict[str, dict[str, float]] = {}
+    for h, members in v.items():
+        if not isinstance(members, dict) or len(members) < 2:
+            raise _fail(f"higher_order[{h!r}] must map two or more constructs to weights")
+        w: dict[str, float] = {}
+        for c, x in members.items():
+            if c not in constructs or type(x) not in (int, float) or not math.isfinite(x) or x < 0:
+                raise _fail(
+                    f"higher_order[{h!r}] must map known constructs to non-negative numbers"
+                )
+            w[c] = float(x)
+        if abs(sum(w.values()) - 1.0) > 1e-9:
+            raise _fail(f"higher_order[{h!r}] weights do not sum to 1")
+        out[h] = w
+    return out
 
 
 def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> ScoringModel:
@@ -394,6 +429,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Scorin
             estimator=v["estimator"],
             negative_weights=v["negative_weights"],
             loadings=v.get("loadings"),
+            higher_order=v["higher_order"],
         )
     except CsimodelError as e:
         raise _fail(str(e)) from None

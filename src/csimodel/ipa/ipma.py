@@ -58,6 +58,7 @@ from .._validation import ParameterError, check_number, check_option, list_some
 from ..exceptions import CsimodelWarning, DataError, EstimationError, ModelError
 from ..layout import effect_pairs, total_effects
 from ..moments import MomentBuilder, covariance
+from ..scoring._extensions import generated_constructs, hoc_coefficients, observed_item_mask
 from ..scoring.weights import (
     check_scales,
     negative_index_weights,
@@ -76,8 +77,48 @@ __all__ = ["ipma", "IPMAResults"]
 # =========================================================================== IPMA helpers
 def _declared_scale(res) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = res.data.scale_low, res.data.scale_high
-    check_scales(res.data.items, lo, hi, "IPMA cannot rescale them to 0-100")
-    return lo, hi
+    obs = observed_item_mask(res.model)
+    items = [i for i, o in zip(res.data.items, obs, strict=True) if o]
+    check_scales(items, lo[obs], hi[obs], "IPMA cannot rescale them to 0-100")
+    # generated columns (interaction products, lower-order scores) keep their own metric
+    return np.where(obs, lo, 0.0), np.where(obs, hi, 100.0)
+
+
+def _extension_weights(Wr, W, sd, standardize, cov_r, model):
+    """Rescaled weights of the extension constructs, in place (see :func:`ipma`, Notes).
+
+    An interaction term keeps its own (unrescaled) score, a control in the regressions;
+    a two-stage higher-order construct's 0-100 score combines its lower-order constructs'
+    (:mod:`csimodel.scoring._extensions`)."""
+    inter, hocs = generated_constructs(model)
+    if not inter and not hocs:
+        return Wr
+    Wr = np.array(Wr, dtype=float)
+    mask = model.block_mask()
+    raw = raw_index_weights(W, sd, standardize)
+    for j in inter:
+        col = raw[:, :, j] * mask[:, j]
+        Wr[:, :, j] = col / col.sum(axis=1, keepdims=True)
+    blocks = [np.flatnonzero(c) for c in mask.T]
+    for hoc in hocs:
+        h, locs, _ = hoc
+        a = np.zeros(Wr.shape[:2])
+        for L in locs:
+            a[:, blocks[L]] = Wr[:, blocks[L], L]
+        coef = hoc_coefficients(W, a, cov_r, blocks, hoc, "zero")
+        Wr[:, :, h] = np.einsum("bpl,bl->bp", Wr[:, :, locs], coef)
+    return Wr
+
+
+def _members(model) -> np.ndarray:
+    """Item-construct membership for the indicator level (a two-stage higher-order
+    construct lists its lower-order constructs' items)."""
+    mask = model.block_mask().copy()
+    _, hocs = generated_constructs(model)
+    for h, locs, score_items in hocs:
+        mask[:, h] = mask[:, locs].any(axis=1)
+        mask[score_items, h] = False
+    return mask
 
 
 def _rescaled_index_weights(
@@ -137,6 +178,8 @@ def _ipma_batch(W, sd, standardize, m, S, lo, hi, model, zero_negative=False, st
     )
     if Wr.shape[0] != mean_r.shape[0]:
         Wr = np.broadcast_to(Wr, (mean_r.shape[0],) + Wr.shape[1:])
+    if getattr(model, "generated", None):
+        Wr = _extension_weights(Wr, W, sd, standardize, cov_r, model)
     perf = np.einsum("bp,bpj->bj", mean_r, Wr)
     C = np.einsum("bpj,bpq,bqk->bjk", Wr, cov_r, Wr)
     T = _unstandardized_totals(C, model)
@@ -336,8 +379,9 @@ def ipma(
     n = X.shape[0]
     cons = model.constructs
     t = cons.index(target)
-    reach = sorted(i for i, j in effect_pairs(model) if j == t)
-    mask = model.block_mask()
+    inter, _ = generated_constructs(model)
+    reach = sorted(i for i, j in effect_pairs(model) if j == t and i not in inter)
+    mask = _members(model)
 
     # segments
     if by is None:
@@ -364,7 +408,7 @@ def ipma(
 
     W0 = res.arrays.weights[:1]
     sd0 = res.arrays.item_sd[:1]
-    shown = mask[:, reach + [t]].any(axis=1)
+    shown = mask[:, reach + [t]].any(axis=1) & observed_item_mask(model)
     neg = _negative_weights(W0, sd0, standardize)[0] & shown
     if neg.any():
         names = [model.items[k] for k in np.flatnonzero(neg)]
@@ -409,7 +453,11 @@ def ipma(
             chunks = boot.iter_counts()
         else:
             chunks = [_boot_counts(boot, n)]
-        builder = MomentBuilder(X, res.data.weights)
+        builder = (
+            res.moment_builder()
+            if getattr(res, "design", None)
+            else MomentBuilder(X, res.data.weights)
+        )
         n_boot = n_fit = 0
         parts: list[list[tuple]] = [[] for _ in G]
         for F in chunks:
@@ -501,13 +549,20 @@ def ipma(
         table = tables[0]
     else:
         table = pd.concat(tables, keys=seg_names, names=["segment", tables[0].index.name])
+    jj, kk = np.nonzero(mask.T)
     iw = pd.Series(
-        Wr[0][mask],
+        Wr[0][kk, jj],
         index=pd.MultiIndex.from_tuples(
-            [(c, i) for c in cons for i in model.blocks[c]], names=["construct", "item"]
+            [(cons[j], model.items[k]) for j, k in zip(jj, kk, strict=True)],
+            names=["construct", "item"],
         ),
         name="index_weight",
     )
+    if inter:
+        table.attrs["note"] = (
+            f"Interaction term(s) {list_some([cons[j] for j in inter])} have no importance or "
+            "performance (no 0-100 scale); they stay in the regressions as controls."
+        )
     return IPMAResults(
         table=table,
         target=target,

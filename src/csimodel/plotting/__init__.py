@@ -10,6 +10,7 @@ the figure in ``figure_`` (and the drawn artists, for further styling).
 - :class:`DistributionDisplay` — resampled (bootstrap) distribution of one estimate.
 - :class:`FimixCriteriaDisplay` — FIMIX-PLS segment-retention criteria over k.
 - :class:`PredictionErrorDisplay` — out-of-sample prediction errors per indicator.
+- :class:`SimpleSlopesDisplay` — simple slopes of a moderated effect.
 """
 
 from .distribution import DistributionDisplay
@@ -18,6 +19,7 @@ from .ipma_map import ImportancePerformanceDisplay
 from .path_diagram import PathDiagramDisplay
 from .prediction import PredictionErrorDisplay
 from .segments import FimixCriteriaDisplay
+from .slopes import SimpleSlopesDisplay
 
 __all__ = [
     "ImportancePerformanceDisplay",
@@ -26,4 +28,5 @@ __all__ = [
     "DistributionDisplay",
     "FimixCriteriaDisplay",
     "PredictionErrorDisplay",
+    "SimpleSlopesDisplay",
 ]

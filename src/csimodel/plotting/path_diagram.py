@@ -147,12 +147,24 @@ class PathDiagramDisplay:
         m = res.model
         pc = res.path_coefficients
         paths = {(s, t): float(pc.loc[s, t]) for s, t in m.paths}
+        # a two-stage higher-order construct: its lower-order constructs drawn as arrows into
+        # it, labelled with its loading (=~) or weight (<~) on their scores
+        gen = getattr(m, "generated", {})
+        for h, locs in getattr(m, "higher_order", {}).items():
+            for loc in locs:
+                if loc in gen:
+                    est = (res.loadings if m.modes[h] == "A" else res.outer_weights)[(h, loc)]
+                    paths[(loc, h)] = float(est)
         items = None
         if show_items and not hide_items:
             lw = res.loadings
             ww = res.outer_weights
             items = {
-                c: [(i, float((lw if m.modes[c] == "A" else ww).loc[(c, i)])) for i in m.blocks[c]]
+                c: [
+                    (i, float((lw if m.modes[c] == "A" else ww).loc[(c, i)]))
+                    for i in m.blocks[c]
+                    if i not in gen or c in getattr(m, "interactions", {})
+                ]
                 for c in m.constructs
             }
         pv = None

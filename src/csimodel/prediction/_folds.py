@@ -48,6 +48,13 @@ def check_pls_result(res: Any, owner: str) -> None:
             f"{type(res).__name__} instead (CB-SEM results have no composite scores to predict "
             "with)."
         )
+    if getattr(res, "design", None) is not None:
+        raise ModelError(
+            f"{owner} does not support models with interaction terms or higher-order "
+            "constructs yet: their generated columns come from stage-1 scores of all "
+            "respondents, so holdout rows would leak into the training folds. Assess the "
+            "model without the interaction term (or with first-order constructs)."
+        )
     if not res.model.endogenous:
         raise ModelError(
             f"{owner} predicts the endogenous constructs and the model has none. Add a "

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._frozen import DataCounts, Frozen
 from ..data import PreparedData
+from ..exceptions import ModelError
 from ..layout import EstimateArrays, effect_pairs, flatten_params, param_rows
 from ..spec import Model
 
@@ -39,6 +40,11 @@ class FitResults(DataCounts, Frozen):
         Item covariance matrix the estimator worked on.
     arrays : EstimateArrays
         Raw batched estimates (batch of one).
+    design : object or None
+        For a model with interaction terms or higher-order constructs: how the estimation
+        model's generated columns are built (``design.source`` is the model as written;
+        ``model`` is then the estimation model, whose ``generated`` items are not data
+        columns). ``None`` for a plain model.
     """
 
     model: Model
@@ -47,6 +53,7 @@ class FitResults(DataCounts, Frozen):
     mean: np.ndarray
     cov: np.ndarray
     arrays: EstimateArrays
+    design: Any
 
     def __init__(
         self,
@@ -57,9 +64,16 @@ class FitResults(DataCounts, Frozen):
         mean: np.ndarray,
         cov: np.ndarray,
         arrays: EstimateArrays,
+        design: Any = None,
     ) -> None:
         super().__init__(
-            model=model, estimator=estimator, data=data, mean=mean, cov=cov, arrays=arrays
+            model=model,
+            estimator=estimator,
+            data=data,
+            mean=mean,
+            cov=cov,
+            arrays=arrays,
+            design=design,
         )
 
     # ----------------------------------------------------------------- counts
@@ -163,7 +177,7 @@ class FitResults(DataCounts, Frozen):
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Standardized construct scores, one row per used respondent."""
-        X = self.data.X - self.mean
+        X = self.data.X - self.mean  # with extensions: incl. the generated columns
         sd = self.arrays.item_sd[0]
         if getattr(self.estimator, "standardize", True):
             X = X / sd
@@ -244,6 +258,13 @@ class FitResults(DataCounts, Frozen):
         """
         from ..scoring.prediction import predict_data
 
+        if self.design is not None:
+            raise ModelError(
+                "predict() does not support models with interaction terms or higher-order "
+                "constructs yet: their scores are built from stage-1 construct scores, which "
+                "the prediction algebra does not carry. Predict with the model without the "
+                "interaction term, or with the lower-order constructs as first-order ones."
+            )
         return predict_data(
             self._prediction_constants,
             data,
@@ -252,6 +273,24 @@ class FitResults(DataCounts, Frozen):
             missing_values=missing_values,
             owner="FitResults.predict",
         )
+
+    def moment_builder(self, rows: np.ndarray | None = None) -> Any:
+        """Batched item moments of this fit under case-weight patterns (for resampling).
+
+        ``builder.moments(F)`` with ``F`` of shape ``(B, n)`` returns means ``(B, p)`` and
+        covariances ``(B, p, p)`` of the estimation model's items. For a model with
+        interaction terms or higher-order constructs the generated columns are rebuilt
+        inside every pattern (stage 1 re-run, batched); ``rows`` restricts to a subset of
+        the used rows (group analyses).
+        """
+        from ..moments import MomentBuilder
+
+        if self.design is not None:
+            return self.design.moment_builder(rows)
+        if rows is None:
+            return MomentBuilder(self.data.X, self.data.weights)
+        w = None if self.data.weights is None else self.data.weights[rows]
+        return MomentBuilder(self.data.X[rows], w)
 
     def to_scoring_model(self, *, negative_weights: str = "error") -> ScoringModel:
         """A frozen :class:`~csimodel.ScoringModel` for scoring new respondents (0-100).
@@ -289,6 +328,19 @@ class FitResults(DataCounts, Frozen):
         if n_imp:
             s.add_info("Imputed cells", f"{n_imp} (item means)")
         s.add_info("Case weights", "yes" if self.data.weights is not None else "no")
+        if self.design is not None:
+            src = self.design.source
+            if src.interactions:
+                s.add_info(
+                    "Interaction terms",
+                    f"{', '.join(src.interactions)} ({getattr(est, 'interaction', '')})",
+                )
+            if src.higher_order:
+                s.add_info(
+                    "Higher-order constructs",
+                    "; ".join(f"{h} of {', '.join(v)}" for h, v in src.higher_order.items())
+                    + f" ({getattr(est, 'higher_order', '')})",
+                )
         s.add_info(
             "Converged",
             f"yes, after {self.n_iter} iterations"
@@ -317,6 +369,11 @@ class FitResults(DataCounts, Frozen):
         s.add_table("Effects", eff)
         if not self.converged:
             s.add_note("The algorithm did not converge; treat the estimates with caution.")
+        if self.model.interactions:
+            s.add_note(
+                "Interaction paths are on the scale of the product of standardized scores "
+                "(Henseler & Chin 2010); see cm.simple_slopes for conditional effects."
+            )
         return s
 
     def report(self, path: str | PathLike[str], **kwargs: Any) -> Path:

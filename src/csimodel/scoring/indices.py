@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._validation import check_number, list_some
 from ..exceptions import DataError
+from ._extensions import extension_note, generated_constructs, hoc_coefficients, observed_item_mask
 from .weights import (
     _fit_arrays,
     check_scales,
@@ -180,13 +181,52 @@ def _by_list(by: Any) -> list[str]:
 # ----------------------------------------------------------------------------- public API
 def _fit_affine(res, negative_weights: str):
     m = res.model
-    check_scales(m.items, res.data.scale_low, res.data.scale_high)
+    obs = observed_item_mask(m)
+    check_scales(
+        [i for i, o in zip(m.items, obs, strict=True) if o],
+        res.data.scale_low[obs],
+        res.data.scale_high[obs],
+    )
     outer, sd, standardized, blocks = _fit_arrays(res)
+    inter, hocs = generated_constructs(m)
+    for j in inter + [h for h, _, _ in hocs]:  # no item-level index: filled in by _scores
+        blocks[j] = np.array([], dtype=int)
+    live = [j for j, b in enumerate(blocks) if len(b)]
     w = normalized_index_weights(
-        outer, sd, standardized, blocks, m.constructs, m.items, negative_weights=negative_weights
+        outer,
+        sd,
+        standardized,
+        [blocks[j] for j in live],
+        tuple(m.constructs[j] for j in live),
+        m.items,
+        negative_weights=negative_weights,
     )
     a, c = affine(w, res.data.scale_low, res.data.scale_high, blocks)
     return a, c, blocks
+
+
+def _scores(res, a: np.ndarray, c: np.ndarray, blocks: list[np.ndarray], negative_weights: str):
+    """Per-respondent 0-100 scores (n, J), extension constructs included (see
+    :mod:`csimodel.scoring._extensions`)."""
+    live = [j for j, b in enumerate(blocks) if len(b)]
+    if len(live) == len(blocks):
+        return score_array(res.data.X, a, c, blocks)
+    out = np.full((res.n_used, len(blocks)), np.nan)
+    out[:, live] = score_array(res.data.X, a, c[live], [blocks[j] for j in live])
+    _, hocs = generated_constructs(res.model)
+    for hoc in hocs:
+        coef = hoc_coefficients(
+            res.arrays.weights,
+            a[None],
+            np.asarray(res.cov)[None],
+            blocks,
+            hoc,
+            negative_weights,
+            res.model.constructs[hoc[0]],
+            tuple(res.model.constructs[j] for j in hoc[1]),
+        )[0]
+        out[:, hoc[0]] = out[:, hoc[1]] @ coef
+    return out
 
 
 def respondent_scores(res: FitResults, *, negative_weights: str = "error") -> pd.DataFrame:
@@ -222,7 +262,7 @@ def respondent_scores(res: FitResults, *, negative_weights: str = "error") -> pd
     True
     """
     a, c, blocks = _fit_affine(res, negative_weights)
-    S = score_array(res.data.X, a, c, blocks)
+    S = _scores(res, a, c, blocks, negative_weights)
     return pd.DataFrame(
         S, index=res.data.row_labels, columns=list(res.model.constructs), copy=False
     )
@@ -327,7 +367,7 @@ def indices(
         if hasattr(boot, "iter_counts"):
             boot.check_fit(res, "indices")
     a, c, blocks = _fit_affine(res, negative_weights)
-    S = score_array(res.data.X, a, c, blocks)
+    S = _scores(res, a, c, blocks, negative_weights)
     keys = [res.data.column(b) for b in _by_list(by)]
     w = (
         res.data.weights
@@ -335,6 +375,9 @@ def indices(
         else _case_weights(weights, res.n_used, res.data.column, "used row")
     )
     table = segment_table(S, res.model.constructs, keys, w)
+    note = extension_note(res.model)
+    if note:
+        table.attrs["note"] = note
     if n_boot is None:
         return table
     codes = _segment_codes(keys, table.index, res.n_used)
@@ -388,19 +431,28 @@ def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
     m = res.model
     X = res.data.X
     n = X.shape[0]
-    builder = MomentBuilder(X, res.data.weights)
+    builder = (
+        res.moment_builder() if getattr(res, "design", None) else MomentBuilder(X, res.data.weights)
+    )
     J = len(m.constructs)
     lo, hi = res.data.scale_low, res.data.scale_high
+    obs = observed_item_mask(m)  # generated items (weight 0 here) have no scale
+    lo, hi = np.where(obs, lo, 0.0), np.where(obs, hi, 1.0)
     standardized = bool(getattr(res.estimator, "standardize", True))
     onehot = np.zeros((n, G))
     onehot[np.arange(n), codes] = 1.0
     cw = np.ones(n) if case_w is None else np.asarray(case_w, float)
     out, failed, n_boot = [], 0, 0
+    inter, hocs = generated_constructs(m)
+    plain = np.ones(J, dtype=bool)
+    plain[inter + [h for h, _, _ in hocs]] = False
+    blocks = [np.flatnonzero(col) for col in m.block_mask().T]
     for F in counts:
         n_boot += len(F)
         _, Sb = builder.moments(F)
         est = res.estimator.estimate(Sb, m)
         raw = raw_index_weights(est.weights, est.item_sd, standardized)  # (B, p, J)
+        raw = raw[:, :, plain]
         # a block's sign is arbitrary per resample; orient it so its weights sum positive
         raw = raw * np.sign(raw.sum(axis=1, keepdims=True))
         neg = negative_index_weights(raw)
@@ -413,7 +465,19 @@ def _bootstrap_indices(res, codes, G, case_w, counts, negative_weights):
         Fw = F * cw
         seg_w = Fw @ onehot  # (b, G)
         means = np.einsum("bn,ng,np->bgp", Fw, onehot, X) / seg_w[:, :, None]
-        out.append(index_values(wn, means, lo, hi))  # (b, G, J)
+        vals = np.full((len(F), G, J), np.nan)
+        vals[:, :, plain] = index_values(wn, means, lo, hi)
+        if hocs:
+            full = np.zeros((len(F), wn.shape[1], J))
+            full[:, :, plain] = wn
+            with np.errstate(invalid="ignore", divide="ignore"):
+                span = np.einsum("bpj,p->bj", full, hi - lo)
+                safe = np.where(span > 0, span, np.inf)[:, None, :]
+                a_items = 100.0 * (full / safe).sum(axis=2)
+            for hoc in hocs:
+                coef = hoc_coefficients(est.weights[ok], a_items, Sb[ok], blocks, hoc, "zero")
+                vals[:, :, hoc[0]] = np.einsum("bgl,bl->bg", vals[:, :, hoc[1]], coef)
+        out.append(vals)  # (b, G, J)
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap resamples were left out of the index intervals "

@@ -15,6 +15,7 @@ from .._validation import check_option
 from ..distributed.door import is_distributed_input
 from ..exceptions import DataError, ModelError
 from ..numeric.prediction import PredictionConstants
+from ..spec import Model
 from . import _json
 from ._records import RowPlan, item_rows, missing_codes, record_values
 from .indices import _by_list, _case_weights, affine, score_array, segment_table
@@ -76,6 +77,12 @@ class ScoringModel:
     loadings : ndarray of shape (n_items,) or None
         Loading of every item on its own construct (for :meth:`predict` with
         ``output='items'``; ``None`` in model files written before it was stored).
+    higher_order : mapping
+        Higher-order construct (two-stage) -> ``{lower-order construct: weight}``: its
+        0-100 score is the weighted sum of its lower-order constructs' scores (weights
+        non-negative, summing to 1; see :mod:`csimodel.scoring._extensions`). Empty for
+        models without higher-order constructs (and in files written before it existed).
+        Interaction terms have no 0-100 score and are not part of a scoring model.
 
     Examples
     --------
@@ -107,6 +114,7 @@ class ScoringModel:
     estimator: Mapping[str, Any]
     negative_weights: str = "error"
     loadings: Any = None
+    higher_order: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     _a: np.ndarray = field(init=False, repr=False)
     _c: np.ndarray = field(init=False, repr=False)
     _blocks_pos: tuple[np.ndarray, ...] = field(init=False, repr=False)
@@ -150,6 +158,7 @@ class ScoringModel:
         est["params"] = MappingProxyType(dict(est.get("params", {})))
         s(self, "estimator", MappingProxyType(est))
         self._check_consistent()
+        self._check_higher_order()
         pos = {it: k for k, it in enumerate(self.items)}
         blocks = []
         for cname in self.constructs:
@@ -204,12 +213,58 @@ class ScoringModel:
             bad = [self.items[k] for k in np.flatnonzero(both & (lo >= hi))]
             raise ModelError(f"Scale ends must satisfy low < high; not for {bad}.")
 
+    def _check_higher_order(self) -> None:
+        hoc: dict[str, Any] = {}
+        for h, members in dict(self.higher_order).items():
+            if h in self.constructs:
+                raise ModelError(f"Higher-order construct {h!r} is also an item-level construct.")
+            w = {str(k): float(v) for k, v in dict(members).items()}
+            unknown = [k for k in w if k not in self.constructs]
+            if unknown or len(w) < 2:
+                raise ModelError(
+                    f"Higher-order construct {h!r} must combine two or more of the model's "
+                    f"constructs; got {sorted(w)}."
+                )
+            vals = np.array(list(w.values()))
+            if not np.all(np.isfinite(vals)) or np.any(vals < 0) or abs(vals.sum() - 1) > 1e-9:
+                raise ModelError(
+                    f"The weights of higher-order construct {h!r} must be non-negative and sum "
+                    "to 1."
+                )
+            hoc[str(h)] = MappingProxyType(w)
+        object.__setattr__(self, "higher_order", MappingProxyType(hoc))
+
+    def _with_higher_order(self, S: np.ndarray) -> np.ndarray:
+        """Append the higher-order constructs' scores to item-level scores ``S`` (n, J)."""
+        if not self.higher_order:
+            return S
+        pos = {c: k for k, c in enumerate(self.constructs)}
+        cols = [
+            S[:, [pos[c] for c in w]] @ np.array(list(w.values()))
+            for w in self.higher_order.values()
+        ]
+        return np.column_stack([S, *cols])
+
+    @property
+    def scored_constructs(self) -> tuple[str, ...]:
+        """Columns of :meth:`score`: item-level constructs, then higher-order constructs."""
+        return self.constructs + tuple(self.higher_order)
+
+    def _no_distributed_hoc(self, data: Any) -> None:
+        if self.higher_order and is_distributed_input(data):
+            raise ModelError(
+                "Scoring Dask/Parquet data with a higher-order construct is not supported; "
+                "score a pandas DataFrame (or partition by partition)."
+            )
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_results(cls, res, *, negative_weights: str = "error") -> ScoringModel:
         """Build from a :class:`~csimodel.FitResults` (see :meth:`FitResults.to_scoring_model`)."""
         from .._version import __version__
 
+        if getattr(res, "design", None) is not None:
+            return _from_extension_results(cls, res, negative_weights)
         m = res.model
         check_scales(m.items, res.data.scale_low, res.data.scale_high)
         outer, sd, standardized, blocks = _fit_arrays(res)
@@ -291,6 +346,8 @@ class ScoringModel:
             elif s > 100.0:
                 s = 100.0
             out[name] = s
+        for h, w in self.higher_order.items():
+            out[h] = sum(out[c] * x for c, x in w.items())
         return out
 
     def score(
@@ -344,6 +401,7 @@ class ScoringModel:
         >>> sm.score([one, one]).shape                      # records -> DataFrame
         (2, 7)
         """
+        self._no_distributed_hoc(data)
         if isinstance(data, Mapping):
             return self._record_scores(data, missing, missing_values, "ScoringModel.score")
         if is_distributed_input(data):  # Dask DataFrame / Parquet: lazy, per partition
@@ -351,8 +409,8 @@ class ScoringModel:
 
             return scoring_model_scores(self, data, missing=missing, missing_values=missing_values)
         rows = self._rows(data, missing, missing_values, "ScoringModel.score")
-        S = score_array(rows.X, self._a, self._c, list(self._blocks_pos))
-        return pd.DataFrame(S, index=rows.index, columns=list(self.constructs), copy=False)
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
+        return pd.DataFrame(S, index=rows.index, columns=list(self.scored_constructs), copy=False)
 
     def indices(
         self,
@@ -395,6 +453,7 @@ class ScoringModel:
         >>> sm.indices(records).equals(sm.indices(data))
         True
         """
+        self._no_distributed_hoc(data)
         if isinstance(data, Mapping):
             if by is not None or weights is not None:
                 raise DataError(
@@ -414,10 +473,10 @@ class ScoringModel:
             )
         by_cols = _by_list(by)
         rows = self._rows(data, missing, missing_values, "ScoringModel.indices")
-        S = score_array(rows.X, self._a, self._c, list(self._blocks_pos))
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
         keys = [rows.column(b) for b in by_cols]
         w = _case_weights(weights, len(rows.positions), rows.column, "scored row")
-        return segment_table(S, self.constructs, keys, w)
+        return segment_table(S, self.scored_constructs, keys, w)
 
     def score_json(
         self,
@@ -468,8 +527,10 @@ class ScoringModel:
                 self._record_scores(doc, missing, missing_values, "ScoringModel.score_json")
             )
         rows = self._rows(doc, missing, missing_values, "ScoringModel.score_json")
-        S = score_array(rows.X, self._a, self._c, list(self._blocks_pos))
-        return _json.dumps(_json.per_record(S, self.constructs, rows.positions, rows.n_total))
+        S = self._with_higher_order(score_array(rows.X, self._a, self._c, list(self._blocks_pos)))
+        return _json.dumps(
+            _json.per_record(S, self.scored_constructs, rows.positions, rows.n_total)
+        )
 
     def indices_json(
         self,
@@ -564,6 +625,13 @@ class ScoringModel:
         >>> round(sm.predict(answers)["Loyalty"], 3)  # one respondent: dict in, dict out
         0.32
         """
+        if self._has_extensions:
+            raise ModelError(
+                "ScoringModel.predict does not support models with interaction terms or "
+                "higher-order constructs yet (the scoring model keeps their 0-100 scores, "
+                "not the stage-1 scoring a prediction needs). Save a model fitted without "
+                "them to predict."
+            )
         return predict_data(
             self._prediction_constants,
             data,
@@ -572,6 +640,57 @@ class ScoringModel:
             missing_values=missing_values,
             owner="ScoringModel.predict",
         )
+
+    def predict_json(
+        self,
+        text: str | bytes,
+        *,
+        output: str = "scores",
+        missing: str = "listwise",
+        missing_values: Sequence[float] = (),
+        max_bytes: int = _json.MAX_BYTES,
+    ) -> str:
+        """Predictions for respondents given as JSON, as JSON (no pandas on the way in).
+
+        Parameters
+        ----------
+        text : str or bytes
+            A JSON object (one respondent's driver items) or an array of objects; refused as
+            in :meth:`score_json`.
+        output, missing, missing_values
+            As in :meth:`predict`.
+        max_bytes : int, default=8 MiB
+            Larger texts are refused before parsing.
+
+        Returns
+        -------
+        str
+            For an object: ``{"construct": predicted score, ...}``. For an array: one entry
+            per input record, ``null`` for a record left out by ``missing='listwise'``.
+
+        Examples
+        --------
+        >>> import csimodel as cm
+        >>> data = cm.datasets.load_ecsi_mobi()
+        >>> sm = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10)).to_scoring_model()
+        >>> out = sm.predict_json('{"IMAG1": 9, "IMAG2": 8, "IMAG3": 9, "IMAG4": 8, "IMAG5": 9}')
+        >>> out[:12]
+        '{"Expectatio'
+        """
+        doc = _json.parse(text, max_bytes)
+        if isinstance(doc, dict):
+            return _json.dumps(
+                self.predict(doc, output=output, missing=missing, missing_values=missing_values)
+            )
+        table = self.predict(doc, output=output, missing=missing, missing_values=missing_values)
+        positions = np.asarray(table.index, dtype=np.intp)
+        return _json.dumps(
+            _json.per_record(table.to_numpy(), list(table.columns), positions, len(doc))
+        )
+
+    @cached_property
+    def _has_extensions(self) -> bool:
+        return bool(self.higher_order) or Model(self.model_syntax).has_extensions
 
     @cached_property
     def _prediction_constants(self) -> PredictionConstants:
@@ -639,3 +758,84 @@ class ScoringModel:
             f"<csimodel.ScoringModel: {len(self.constructs)} constructs, {len(self.items)} items, "
             f"fitted on {self.data_summary.get('n_used')} respondents>"
         )
+
+
+def _from_extension_results(cls: Any, res: Any, negative_weights: str) -> ScoringModel:
+    """A scoring model of a fit with interaction terms / two-stage higher-order constructs.
+
+    The item-level constructs keep their index weights; a higher-order construct becomes a
+    weighted sum of its lower-order constructs' scores (:mod:`csimodel.scoring._extensions`);
+    interaction terms (no 0-100 score) are left out, with their paths.
+    """
+    from .._version import __version__
+    from ._extensions import generated_constructs, hoc_coefficients
+    from .indices import _fit_affine
+
+    m = res.model
+    src = res.design.source
+    if any(loc not in m.generated for loc in m.lower_order):
+        raise ModelError(
+            "Scoring model files cover two-stage higher-order constructs only; the "
+            "repeated-indicators construct(s) "
+            f"{', '.join(repr(h) for h in m.higher_order)} reuse items. Fit with "
+            "cm.PLS(higher_order='two_stage') to save a scoring model."
+        )
+    a, _, blocks = _fit_affine(res, negative_weights)
+    inter, hocs = generated_constructs(m)
+    skip = set(inter) | {h for h, _, _ in hocs}
+    keep = [j for j in range(len(m.constructs)) if j not in skip]
+    items_pos = np.concatenate([blocks[j] for j in keep]).astype(int)
+    index_w = np.zeros(len(m.items))
+    for j in keep:  # a = 100 w / sum(w span) per block: w = a / sum(a) within the block
+        b = blocks[j]
+        index_w[b] = a[b] / a[b].sum()
+    outer = (res.arrays.weights[0] * m.block_mask()).sum(axis=1)
+    higher = {}
+    for hoc in hocs:
+        names = tuple(m.constructs[j] for j in hoc[1])
+        coef = hoc_coefficients(
+            res.arrays.weights,
+            a[None],
+            np.asarray(res.cov)[None],
+            blocks,
+            hoc,
+            negative_weights,
+            m.constructs[hoc[0]],
+            names,
+        )[0]
+        higher[m.constructs[hoc[0]]] = dict(zip(names, map(float, coef), strict=True))
+    cons = tuple(m.constructs[j] for j in keep)
+    scored = set(cons) | set(higher)
+    P = res.arrays.paths[0]
+    ci = {c: k for k, c in enumerate(m.constructs)}
+    paths = tuple((s, t, float(P[ci[s], ci[t]])) for s, t in m.paths if s in scored and t in scored)
+    est = res.estimator
+    params = est.get_params() if hasattr(est, "get_params") else {}
+    params = {k: v for k, v in params.items() if isinstance(v, (str, int, float, bool))}
+    d = res.data
+    return cls(
+        model_syntax=src.syntax,
+        constructs=cons,
+        blocks={c: m.blocks[c] for c in cons},
+        items=tuple(m.items[k] for k in items_pos),
+        scale_low=d.scale_low[items_pos],
+        scale_high=d.scale_high[items_pos],
+        index_weights=index_w[items_pos],
+        outer_weights=outer[items_pos],
+        standardized=bool(getattr(est, "standardize", True)),
+        item_means=res.mean[items_pos],
+        item_sds=res.arrays.item_sd[0][items_pos],
+        paths=paths,
+        csimodel_version=__version__,
+        data_summary={
+            "n_total": int(d.n_total),
+            "n_used": int(d.n_used),
+            "n_excluded": int(d.n_total - d.n_used),
+            "n_imputed": int(len(d.imputed)),
+            "missing": str(d.missing),
+            "case_weights": d.weights is not None,
+        },
+        estimator={"name": type(est).__name__, "params": params},
+        negative_weights=negative_weights,
+        higher_order=higher,
+    )

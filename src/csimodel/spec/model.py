@@ -76,6 +76,9 @@ class Model:
     paths: tuple[tuple[str, str], ...] = field(init=False)
     covariances: tuple[tuple[str, str], ...] = field(init=False)
     items: tuple[str, ...] = field(init=False)
+    interactions: Mapping[str, tuple[str, str]] = field(init=False)
+    higher_order: Mapping[str, tuple[str, ...]] = field(init=False)
+    generated: Mapping[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         statements = parse(self.syntax)
@@ -84,6 +87,10 @@ class Model:
         paths: list[tuple[str, str]] = []
         covs: list[tuple[str, str]] = []
         item_owner: dict[str, str] = {}
+        defined = {st.lhs[0].text for st in statements if st.op.text in MODE_OF_OP}
+        higher: dict[str, list[str]] = {}
+        loc_owner: dict[str, str] = {}
+        interactions: dict[str, tuple[str, str]] = {}
         for st in statements:
             op = st.op.text
             if op in MODE_OF_OP:
@@ -96,6 +103,17 @@ class Model:
                     )
                 modes[name] = mode
                 block = blocks.setdefault(name, [])
+                named = [t.text for t in st.rhs if t.text in defined]
+                if named:
+                    _higher_order_statement(st, name, named, blocks, higher, loc_owner)
+                    continue
+                if name in higher:
+                    raise ModelError(
+                        f"Higher-order construct {name!r} mixes constructs "
+                        f"{list_some(higher[name])} with items "
+                        f"{list_some([t.text for t in st.rhs])} (line {st.op.line}). Measure "
+                        "it by lower-order constructs only, or by items only."
+                    )
                 for tok in st.rhs:
                     item = tok.text
                     if item == name:
@@ -118,6 +136,16 @@ class Model:
                             raise ModelError(
                                 f"Construct {t.text!r} is regressed on itself (line {s.line})."
                             )
+                        if ":" in s.text:
+                            part_a, part_b = s.text.split(":")
+                            interactions.setdefault(s.text, (part_a, part_b))
+                            if t.text in (part_a, part_b):
+                                raise ModelError(
+                                    f"The interaction term {s.text!r} predicts {t.text!r}, one "
+                                    f"of its own parts (line {s.line}). An interaction moderates "
+                                    f"the effect on a third construct, e.g. 'Y ~ {part_a} + "
+                                    f"{part_b} + {s.text}'."
+                                )
                         if (s.text, t.text) not in paths:
                             paths.append((s.text, t.text))
             else:  # '~~'
@@ -130,16 +158,28 @@ class Model:
                 "The model defines no construct. Add a measurement block such as "
                 "'Satisfaction =~ CUSA1 + CUSA2 + CUSA3'."
             )
-        nested = [i for i in item_owner if i in blocks]
-        if nested:
-            raise ModelError(
-                f"Construct(s) {list_some(nested)} are used as items of another construct. "
-                "Higher-order constructs are not supported; list observed items only."
-            )
-        undefined = []
+        for hoc, locs in higher.items():
+            if blocks[hoc]:
+                raise ModelError(
+                    f"Higher-order construct {hoc!r} mixes constructs {list_some(locs)} with "
+                    f"items {list_some(blocks[hoc])}. Measure it by lower-order constructs only, "
+                    "or by items only."
+                )
+        _check_higher_order(higher, paths)
+        undefined: list[str] = []
+        for name, (part_a, part_b) in interactions.items():
+            for part in (part_a, part_b):
+                if part not in blocks and part not in undefined:
+                    undefined.append(part)
+            if undefined:
+                raise ModelError(
+                    f"The interaction term {name!r} uses undefined construct(s) "
+                    f"{list_some(undefined)}. Both parts of 'A:B' must be constructs defined "
+                    f"with a measurement block, e.g. '{undefined[0]} =~ item1 + item2'."
+                )
         for src, tgt in paths:
             for name in (src, tgt):
-                if name not in blocks and name not in undefined:
+                if name not in blocks and name not in interactions and name not in undefined:
                     undefined.append(name)
         for cov_a, cov_b in covs:
             for name in (cov_a, cov_b):
@@ -154,21 +194,72 @@ class Model:
                 f"Structural statements use undefined construct(s) {list_some(undefined)}. "
                 f"Define each with a measurement block, e.g. '{first} =~ item1 + item2'.{hint}"
             )
-        _check_acyclic(constructs, paths)
+        constructs = constructs + tuple(interactions)
+        links = [(a, name) for name, parts in interactions.items() for a in set(parts)]
+        links += [(loc, hoc) for hoc, locs in higher.items() for loc in locs]
+        _check_acyclic(constructs, paths, links)
         if paths:
-            connected = {n for p in paths for n in p}
+            connected = {n for p in paths for n in p} | set(loc_owner)
             isolated = [c for c in constructs if c not in connected]
             if isolated:
                 raise ModelError(
                     f"Construct(s) {list_some(isolated)} have no structural path. "
                     "Connect each with '~' (e.g. 'Loyalty ~ Satisfaction') or remove it."
                 )
+        for name in interactions:
+            modes[name] = "A"
+            blocks[name] = []
         object.__setattr__(self, "constructs", constructs)
         object.__setattr__(self, "blocks", {c: tuple(blocks[c]) for c in constructs})
-        object.__setattr__(self, "modes", dict(modes))
+        object.__setattr__(self, "modes", {c: modes[c] for c in constructs})
         object.__setattr__(self, "paths", tuple(paths))
         object.__setattr__(self, "covariances", tuple(covs))
         object.__setattr__(self, "items", tuple(i for c in constructs for i in blocks[c]))
+        object.__setattr__(self, "interactions", interactions)
+        object.__setattr__(self, "higher_order", {h: tuple(v) for h, v in higher.items()})
+        object.__setattr__(self, "generated", {})
+
+    @classmethod
+    def _from_parts(
+        cls,
+        syntax: str,
+        *,
+        blocks: Mapping[str, tuple[str, ...]],
+        modes: Mapping[str, str],
+        paths: tuple[tuple[str, str], ...],
+        interactions: Mapping[str, tuple[str, str]] | None = None,
+        higher_order: Mapping[str, tuple[str, ...]] | None = None,
+        generated: Mapping[str, str] | None = None,
+    ) -> Model:
+        """An estimation model assembled by an estimator (no parsing, no checks).
+
+        Used for the internal models of the extensions (generated interaction items,
+        lower-order scores as items); ``generated`` maps each item that is not a data
+        column to what it is.
+        """
+        self = object.__new__(cls)
+        constructs = tuple(blocks)
+        object.__setattr__(self, "syntax", syntax)
+        object.__setattr__(self, "constructs", constructs)
+        object.__setattr__(self, "blocks", {c: tuple(blocks[c]) for c in constructs})
+        object.__setattr__(self, "modes", {c: modes[c] for c in constructs})
+        object.__setattr__(self, "paths", tuple(paths))
+        object.__setattr__(self, "covariances", ())
+        object.__setattr__(self, "items", tuple(i for c in constructs for i in blocks[c]))
+        object.__setattr__(self, "interactions", dict(interactions or {}))
+        object.__setattr__(self, "higher_order", dict(higher_order or {}))
+        object.__setattr__(self, "generated", dict(generated or {}))
+        return self
+
+    @property
+    def has_extensions(self) -> bool:
+        """True when the model has interaction terms or higher-order constructs."""
+        return bool(self.interactions) or bool(self.higher_order)
+
+    @property
+    def lower_order(self) -> dict[str, str]:
+        """Lower-order construct -> its higher-order construct."""
+        return {loc: hoc for hoc, locs in self.higher_order.items() for loc in locs}
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -178,6 +269,8 @@ class Model:
         for c in self.constructs:
             op = "=~" if self.modes[c] == "A" else "<~"
             rows += [(c, op, i) for i in self.blocks[c]]
+            if not self.generated:
+                rows += [(c, op, i) for i in self.higher_order.get(c, ())]
         rows += [(t, "~", s) for s, t in self.paths]
         rows += [(a, "~~", b) for a, b in self.covariances]
         return pd.DataFrame(rows, columns=["lhs", "op", "rhs"])
@@ -232,15 +325,82 @@ class Model:
             and dict(self.modes) == dict(other.modes)
             and set(self.paths) == set(other.paths)
             and set(self.covariances) == set(other.covariances)
+            and dict(self.interactions) == dict(other.interactions)
+            and dict(self.higher_order) == dict(other.higher_order)
+            and dict(self.generated) == dict(other.generated)
         )
 
     def __hash__(self) -> int:
         return hash((self.constructs, tuple(self.paths)))
 
 
-def _check_acyclic(constructs: tuple[str, ...], paths: list[tuple[str, str]]) -> None:
-    succ: dict[str, list[str]] = {c: [] for c in constructs}
+def _higher_order_statement(st, name, named, blocks, higher, loc_owner) -> None:
+    """Record ``HOC =~ LOC1 + LOC2``: every right-side name must be a construct."""
+    items = [t.text for t in st.rhs if t.text not in named]
+    if items or blocks[name]:
+        raise ModelError(
+            f"Higher-order construct {name!r} mixes constructs {list_some(named)} with items "
+            f"{list_some(items or blocks[name])} (line {st.op.line}). Measure it by lower-order "
+            "constructs only, or by items only."
+        )
+    for tok in st.rhs:
+        loc = tok.text
+        if loc == name:
+            raise ModelError(f"Construct {name!r} lists itself as a dimension (line {tok.line}).")
+        if loc in loc_owner:
+            raise ModelError(
+                f"Construct {loc!r} is a lower-order construct of both {loc_owner[loc]!r} and "
+                f"{name!r} (line {tok.line}). Each lower-order construct belongs to one "
+                "higher-order construct."
+            )
+        loc_owner[loc] = name
+        higher.setdefault(name, []).append(loc)
+
+
+def _check_higher_order(higher: dict[str, list[str]], paths: list[tuple[str, str]]) -> None:
+    for hoc, locs in higher.items():
+        for loc in locs:
+            if loc in higher:
+                inner = higher[loc]
+                if hoc in inner:
+                    raise ModelError(
+                        f"Higher-order links form a cycle: {hoc} -> {loc} -> {hoc}. A "
+                        "lower-order construct cannot measure its own higher-order construct."
+                    )
+                raise ModelError(
+                    f"{loc!r} is itself a higher-order construct (of {list_some(inner)}) and "
+                    f"cannot be a dimension of {hoc!r}: only second-order constructs are "
+                    "supported."
+                )
+        if len(locs) < 2:
+            raise ModelError(
+                f"Higher-order construct {hoc!r} has one lower-order construct ({locs[0]!r}); "
+                "it needs at least two (or use the lower-order construct itself)."
+            )
+    owner = {loc: hoc for hoc, locs in higher.items() for loc in locs}
     for s, t in paths:
+        for name in (s, t):
+            if name in owner:
+                other = t if name == s else s
+                what = (
+                    "the higher-order link duplicates it and closes a cycle"
+                    if other == owner[name]
+                    else "connect the higher-order construct instead"
+                )
+                raise ModelError(
+                    f"Lower-order construct {name!r} (of {owner[name]!r}) has a structural path "
+                    f"{s} -> {t}; {what}. Lower-order constructs enter the structural model "
+                    "through their higher-order construct only."
+                )
+
+
+def _check_acyclic(
+    constructs: tuple[str, ...],
+    paths: list[tuple[str, str]],
+    links: list[tuple[str, str]] | None = None,
+) -> None:
+    succ: dict[str, list[str]] = {c: [] for c in constructs}
+    for s, t in list(paths) + list(links or []):
         succ[s].append(t)
     state = dict.fromkeys(constructs, 0)  # 0 new, 1 on stack, 2 done
     for root in constructs:

@@ -5,7 +5,8 @@ with ``+`` continues the statement; ``;`` also separates statements; ``#`` start
 comment)::
 
     statement := names OP names
-    names     := NAME ('+' NAME)*
+    names     := TERM ('+' TERM)*
+    TERM      := NAME | NAME ':' NAME      (an interaction term, right side of '~' only)
     OP        := '=~' | '<~' | '~' | '~~'
 """
 
@@ -18,7 +19,7 @@ from ..exceptions import ModelSyntaxError
 
 OPERATORS = ("=~", "<~", "~~", "~")
 _TOKEN = re.compile(
-    r"(?P<ws>[ \t\r\f\v]+)|(?P<op>=~|<~|~~|~)|(?P<plus>\+)|(?P<name>[A-Za-z_.][A-Za-z0-9_.]*)"
+    r"(?P<ws>[ \t\r\f\v]+)|(?P<op>=~|<~|~~|~)|(?P<plus>\+)|(?P<name>[A-Za-z_.][A-Za-z0-9_.]*(?:[ \t]*:[ \t]*[A-Za-z_.][A-Za-z0-9_.]*)*)"
 )
 
 
@@ -71,7 +72,10 @@ def tokenize(text: str) -> tuple[list[list[Token]], list[str]]:
                         hint = " (operators are '=~', '<~', '~' and '~~')"
                     raise _error(f"Unexpected character {ch!r}{hint}", lines, lineno, col)
                 if m.lastgroup != "ws":
-                    toks.append(Token(str(m.lastgroup), m.group(), lineno, offset + pos + 1))
+                    text = m.group()
+                    if m.lastgroup == "name":  # 'A : B' -> 'A:B'
+                        text = re.sub(r"[ \t]+", "", text)
+                    toks.append(Token(str(m.lastgroup), text, lineno, offset + pos + 1))
                 pos = m.end()
             offset += len(piece) + 1
             physical.append(toks)
@@ -165,5 +169,33 @@ def parse(text: str) -> list[Statement]:
                 t.line,
                 t.column,
             )
+        _check_interaction_terms(lhs, rhs, op, lines)
         out.append(Statement(lhs, op, rhs))
     return out
+
+
+def _check_interaction_terms(
+    lhs: tuple[Token, ...], rhs: tuple[Token, ...], op: Token, lines: list[str]
+) -> None:
+    """Interaction terms ``A:B`` are two-way and appear only on the right side of '~'."""
+    for side, tokens in (("left", lhs), ("right", rhs)):
+        for tok in tokens:
+            if ":" not in tok.text:
+                continue
+            parts = tok.text.split(":")
+            if side == "left" or op.text != "~":
+                raise _error(
+                    f"Interaction term {tok.text!r} may appear only on the right side of '~' "
+                    "(e.g. 'CUSL ~ CUSA + SC + CUSA:SC')",
+                    lines,
+                    tok.line,
+                    tok.column,
+                )
+            if len(parts) != 2:
+                raise _error(
+                    f"Interaction term {tok.text!r} has {len(parts)} parts; only two-way "
+                    "interactions 'A:B' (and quadratic terms 'A:A') are supported",
+                    lines,
+                    tok.line,
+                    tok.column,
+                )
