@@ -17,7 +17,7 @@ Decision rules reported by :meth:`InvarianceResults.summary`:
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ import pandas as pd
 from .._frozen import Frozen
 from .._validation import ParameterError, check_option
 from ..exceptions import DataError
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
 
 __all__ = ["InvarianceResults", "invariance", "LEVELS"]
 
@@ -77,7 +80,7 @@ class InvarianceResults(Frozen):
             }
         return pd.DataFrame(rows).T
 
-    def summary(self):
+    def summary(self) -> Summary:
         """Text/HTML summary: the ladder table and the decision rules with their sources."""
         from ..report.summary import Summary
 
