@@ -469,20 +469,6 @@ def _save_ipma_plot(imp: Any, args: argparse.Namespace) -> None:
     _info(args, f"IPMA map written to {args.plot}")
 
 
-def _load_scoring_model(path: str):
-    from .io import load_model
-
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"model file {path!r} does not exist")
-    if p.suffix.lower() != ".json":
-        raise UserError(
-            f"model file {path!r} is not a .json scoring model; make one with "
-            "'csimodel fit MODEL DATA --scale LOW HIGH --out model.json'"
-        )
-    return load_model(p)
-
-
 def _write_table(df, path: str | None, args: argparse.Namespace, what: str) -> None:
     """Write a table by suffix (.csv, .parquet, .xlsx, .json) or print it as CSV to stdout."""
     if path is None:
@@ -528,112 +514,6 @@ def _check_column(data, col: str, path: str) -> None:
     raise UserError(f"column {col!r} is not in {path!r}{hint}")
 
 
-def _check_policy(sm: Any, args: argparse.Namespace) -> None:
-    """``--negative-weights error`` on a model file whose negative weights were zeroed."""
-    if args.negative_weights != "error" or sm.negative_weights != "zero":
-        return
-    zeroed = [it for it, w in zip(sm.items, sm.index_weights, strict=True) if w == 0]
-    if zeroed:
-        raise UserError(
-            f"model file {args.model!r} was saved with negative index weights set to 0 "
-            f"(items {', '.join(zeroed)}); pass --negative-weights zero to use it, or refit"
-        )
-
-
-def _cmd_score(args: argparse.Namespace) -> int:
-    _check_output(args.output, "scores")
-    sm = _load_scoring_model(args.model)
-    _check_policy(sm, args)
-    data = _read_table(args.data)
-    if args.id is not None:
-        _check_column(data, args.id, args.data)
-    scores = _with_warnings(
-        sm.score, data, missing=args.missing, missing_values=tuple(args.missing_values or ())
-    )
-    if args.id is not None:
-        scores.insert(0, args.id, data.loc[scores.index, args.id].to_numpy())
-        scores = scores.set_index(args.id)
-    else:
-        scores.index.name = scores.index.name or "row"
-    _write_table(scores, args.output, args, "scores")
-    return 0
-
-
-def _cmd_indices(args: argparse.Namespace) -> int:
-    _check_output(args.output, "indices")
-    sm = _load_scoring_model(args.model)
-    _check_policy(sm, args)
-    data = _read_table(args.data)
-    by = args.by or None
-    for col in (by or []) + ([args.weights] if args.weights else []):
-        _check_column(data, col, args.data)
-    table = _with_warnings(
-        sm.indices,
-        data,
-        by=by,
-        weights=args.weights,
-        missing=args.missing,
-        missing_values=tuple(args.missing_values or ()),
-    )
-    if args.output is None and not args.json:
-        import pandas as pd
-
-        with pd.option_context("display.width", 200, "display.max_columns", 50):
-            print(table.round(args.decimals).to_string())
-        return 0
-    _write_table(table, args.output, args, "indices")
-    return 0
-
-
-def _cmd_track(args: argparse.Namespace) -> int:
-    from . import estimators
-    from .survey import track
-
-    _check_output(args.output, "tracker table")
-    _check_output(args.report, "report")
-    if args.example:
-        raise UserError("'csimodel track' needs MODEL and DATA files with unit and wave columns")
-    if not (args.model and args.data):
-        raise UserError("give MODEL and DATA files")
-    if not args.scale:
-        raise UserError("track needs the answer scale of the items: add --scale LOW HIGH")
-    if args.boot < 19:
-        raise UserError(f"--boot must be at least 19 resamples; got {args.boot}")
-    model = _read_model(args.model)
-    data = _read_table(args.data)
-    for col in (args.unit, args.wave):
-        _check_column(data, col, args.data)
-    kw = {} if args.scheme is None else {"scheme": args.scheme}
-    est = (estimators.PLSc if args.estimator == "plsc" else estimators.PLS)(**kw)
-    if args.estimator == "cbsem":
-        raise UserError("track estimates indices with PLS or PLSc; use --estimator pls or plsc")
-    tr = _with_warnings(
-        track,
-        model,
-        data,
-        unit=args.unit,
-        wave=args.wave,
-        scale=tuple(args.scale),
-        estimator=est,
-        pool=args.pool,
-        n_boot=args.boot,
-        adjust=None if args.adjust == "none" else args.adjust,
-        min_n=args.min_n,
-        missing=args.missing,
-        missing_values=tuple(args.missing_values or ()),
-        random_state=args.seed,
-    )
-    if args.report:
-        _info(args, f"report written to {_with_warnings(tr.report, args.report)}")
-    if args.output is None and not args.json:
-        if not args.quiet:
-            print(tr.summary().as_text())
-        return 0
-    _write_table(tr.table.set_index(["unit", "wave", "construct"]), args.output, args, "tracker")
-    return 0
-
-
-# --------------------------------------------------------------------------- parser
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", nargs="?", help="model syntax file (lavaan style)")
     p.add_argument("data", nargs="?", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
@@ -796,87 +676,13 @@ def build_parser() -> argparse.ArgumentParser:
     ipma.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
     ipma.set_defaults(func=_cmd_ipma)
 
-    score = sub.add_parser(
-        "score",
-        allow_abbrev=False,
-        help="0-100 construct scores of new respondents with a saved model",
-        description="Score respondents (0-100 per construct) with a model saved by "
-        "'csimodel fit ... --out model.json'. Rows with a missing answer are left out "
-        "(warned) unless --missing error.",
-        epilog=(
-            "Examples:\n"
-            "  csimodel fit --example ecsi --out model.json --quiet\n"
-            "  csimodel score model.json new_wave.csv -o scores.csv\n"
-            "  csimodel score model.json new_wave.xlsx --id respondent_id --missing-values -99"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_scoring_options(score)
-    score.add_argument("--id", metavar="COLUMN", help="label output rows by this column")
-    score.set_defaults(func=_cmd_score)
+    from ._cli_scoring import add_commands as add_scoring_commands
 
-    ind = sub.add_parser(
-        "indices",
-        allow_abbrev=False,
-        help="0-100 indices per construct, overall or by segment, with a saved model",
-        description="Indices (mean 0-100 scores) per construct, overall or per segment, "
-        "with a model saved by 'csimodel fit ... --out model.json'.",
-        epilog=(
-            "Examples:\n"
-            "  csimodel indices model.json survey.csv\n"
-            "  csimodel indices model.json survey.csv --by company -o indices.csv\n"
-            "  csimodel indices model.json survey.csv --by company period --weights w --json"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_scoring_options(ind)
-    ind.add_argument("--by", nargs="+", metavar="COLUMN", help="segment column(s)")
-    ind.add_argument("--weights", metavar="COLUMN", help="column with case weights")
-    ind.add_argument(
-        "--decimals", type=int, default=1, help="decimals of the printed table (default 1)"
-    )
-    ind.set_defaults(func=_cmd_indices)
+    add_scoring_commands(sub)
 
-    trk = sub.add_parser(
-        "track",
-        allow_abbrev=False,
-        help="tracker: 0-100 indices per unit and wave, changes and comparisons",
-        description="Fit one model on all units and waves (pooled weights), then report each "
-        "unit's indices per wave with bootstrap intervals, the change from its previous wave "
-        "and the difference from all units of the wave, with p values.",
-        epilog=(
-            "Examples:\n"
-            "  csimodel track model.txt survey.csv --unit company --wave wave --scale 1 10\n"
-            "  csimodel track model.txt survey.csv --unit company --wave quarter --scale 1 10 "
-            "--boot 999 --seed 1 --adjust holm -o tracker.csv --report tracker.html"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_fit_options(trk)
-    trk.add_argument("--unit", required=True, metavar="COLUMN", help="column naming the unit")
-    trk.add_argument("--wave", required=True, metavar="COLUMN", help="column naming the wave")
-    trk.add_argument(
-        "--pool",
-        default="all",
-        choices=["all", "wave"],
-        help="one model on all data (default) or one per wave",
-    )
-    trk.add_argument("--boot", type=int, default=999, metavar="N", help="resamples (999)")
-    trk.add_argument("--seed", type=int, metavar="S", help="random seed of the bootstrap")
-    trk.add_argument(
-        "--adjust",
-        default="none",
-        choices=["none", "holm", "bonferroni", "fdr_bh"],
-        help="multiplicity adjustment of the p values (default none)",
-    )
-    trk.add_argument("--min-n", type=int, default=30, help="warn for cells below this n (30)")
-    trk.add_argument(
-        "-o", "--output", metavar="FILE", help="write the table (.csv, .parquet, .xlsx, .json)"
-    )
-    trk.add_argument("--report", metavar="FILE.html", help="write an HTML report with trends")
-    trk.add_argument("--json", action="store_true", help="print the table as JSON records")
-    trk.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
-    trk.set_defaults(func=_cmd_track)
+    from ._cli_track import add_command as add_track_command
+
+    add_track_command(sub)
 
     from ._cli_fimix import add_command as add_fimix_command
 
@@ -901,31 +707,6 @@ def _add_boot_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--level", type=float, default=0.95, help="confidence level of the intervals (0.95)"
-    )
-
-
-def _add_scoring_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="scoring model file (.json) written by 'csimodel fit --out'")
-    p.add_argument("data", help="data file: CSV (.csv/.tsv/.txt), Parquet or Excel")
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="output file (.csv, .parquet, .xlsx or .json); default: CSV on stdout",
-    )
-    p.add_argument("--missing", default="listwise", choices=["listwise", "error"])
-    p.add_argument(
-        "--missing-values", nargs="+", type=float, metavar="CODE", help="codes for no answer"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON records instead of CSV")
-    p.add_argument("--quiet", "-q", action="store_true", help="print no progress messages")
-    p.add_argument(
-        "--negative-weights",
-        default=None,
-        choices=["error", "zero"],
-        help="policy the model file must follow: 'error' refuses a model saved with "
-        "'--negative-weights zero' that gives items weight 0; 'zero' accepts it "
-        "(default: the policy recorded in the file)",
     )
 
 
