@@ -19,7 +19,8 @@ Endpoints:
   ``?by=company`` an array with one object per segment. Query: ``by`` (repeatable),
   ``weights``, ``missing``.
 * ``POST /predict``  body as ``/score`` (the driver items suffice) -> predicted
-  scores of the endogenous constructs from the driver items.
+  scores of the endogenous constructs from the driver items. Query: ``output=scores|items|index``
+  (``index``: predicted 0-100 values), ``missing``.
 * ``GET /model``     items, constructs, scales and versions of the loaded model.
 
 Errors: 422 ``{"error": "<csimodel message>", "type": "DataError"}`` for bad JSON or bad
@@ -45,7 +46,11 @@ import csimodel as cm
 
 MAX_BODY = int(os.environ.get("CSIMODEL_MAX_BODY", 1024 * 1024))
 SMALL_BODY = 64 * 1024  # scored on the event loop (microseconds); larger bodies in a thread
-QUERY = {"/score": {"missing"}, "/indices": {"missing", "by", "weights"}, "/predict": {"missing"}}
+QUERY = {
+    "/score": {"missing"},
+    "/indices": {"missing", "by", "weights"},
+    "/predict": {"missing", "output"},
+}
 
 
 def _error(message: str, kind: str, status: int) -> JSONResponse:
@@ -80,6 +85,8 @@ def _kwargs(request: Request) -> dict[str, Any]:
         kw["by"] = by[0] if len(by) == 1 else by
     if "weights" in q:
         kw["weights"] = q["weights"]
+    if "output" in q:  # /predict: scores (default), items or index (0-100)
+        kw["output"] = q["output"]
     return kw
 
 

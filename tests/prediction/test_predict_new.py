@@ -97,7 +97,7 @@ def test_missing_exogenous_item_names_it(fit):
 def test_bad_output_and_scale(fit):
     res, data = fit
     with pytest.raises(cm.CsimodelError, match="'output' parameter"):
-        res.predict(data, output="index")
+        res.predict(data, output="indexes")
     bad = data.head(3).copy()
     bad.loc[bad.index[0], "IMAG1"] = 11
     with pytest.raises(cm.DataError, match="IMAG1"):
@@ -223,3 +223,27 @@ def test_cross_validation_refuses_extension_models():
     ):
         with pytest.raises(cm.ModelError, match="leak"):
             call()
+
+
+def test_predicted_index_from_predicted_items_by_hand():
+    """output='index': the predicted answers on 0-100, weighted with the index weights."""
+    import numpy as np
+
+    import csimodel as cm
+
+    data = cm.datasets.load_ecsi_mobi()
+    res = cm.PLS().fit(cm.models.ecsi(), data, scale=(1, 10))
+    sm = res.to_scoring_model()
+    new = data.head(7)
+    items = sm.predict(new, output="items")
+    got = sm.predict(new, output="index")
+    w = dict(zip(sm.items, sm.index_weights, strict=True))
+    for c in got.columns:
+        block = sm.blocks[c]
+        want = sum(w[i] * (items[i] - 1.0) / 9.0 * 100.0 for i in block)
+        np.testing.assert_allclose(got[c], np.clip(want, 0, 100), rtol=0, atol=1e-10)
+    # one implementation: the fit, the saved model and one respondent as a dict agree
+    np.testing.assert_array_equal(res.predict(new, output="index").to_numpy(), got.to_numpy())
+    one = sm.predict(new.iloc[0].to_dict(), output="index")
+    assert list(one.values()) == got.iloc[0].tolist()
+    assert all(0 <= v <= 100 for v in one.values())

@@ -123,6 +123,8 @@ def test_score_indices_and_model(server, model_file):
     assert status == 200 and out == sm.predict(records[0])
     status, out = request(server, "POST", "/predict", json.dumps(records[:5]))
     assert status == 200 and out == sm.predict(records[:5]).to_dict("records")
+    status, out = request(server, "POST", "/predict?output=index", json.dumps(records[0]))
+    assert status == 200 and out == sm.predict(records[0], output="index")
 
 
 def test_bad_input_is_422_with_the_csimodel_message(server, model_file):

@@ -122,7 +122,7 @@ def predict_items(
     return mean + sd * loadings * Yhat[:, construct_of]
 
 
-OUTPUTS = ("scores", "items")
+OUTPUTS = ("scores", "items", "index")
 
 
 class PredictionConstants:
@@ -147,6 +147,7 @@ class PredictionConstants:
         standardized: bool,
         scale_low: np.ndarray,
         scale_high: np.ndarray,
+        index_weights: np.ndarray | None = None,
     ) -> None:
         self.constructs = tuple(constructs)
         self.blocks = blocks
@@ -159,6 +160,7 @@ class PredictionConstants:
         self.standardized = standardized
         self.scale_low = scale_low
         self.scale_high = scale_high
+        self.index_weights = index_weights  # per item, summing to 1 per block (0-100 output)
         self.exogenous: np.ndarray = np.asarray(~paths.astype(bool).any(axis=0), dtype=bool)
         ci = {c: k for k, c in enumerate(self.constructs)}
         self.construct_of = np.array([ci[c] for c in self.constructs for _ in blocks[c]], int)
@@ -207,9 +209,14 @@ def check_request(const: PredictionConstants, output: str, owner: str) -> None:
             f"{owner} predicts endogenous constructs, and the model has none. Add a structural "
             "path ('Target ~ Source') to the model."
         )
-    if output == "items" and const.loadings is None:
+    if output == "index" and const.index_weights is None:
         raise ModelError(
-            f"{owner}(output='items') needs the loadings, which this model file does not hold "
+            f"{owner}(output='index') needs the index weights of a scoring model: use "
+            "res.to_scoring_model().predict(..., output='index')."
+        )
+    if output in ("items", "index") and const.loadings is None:
+        raise ModelError(
+            f"{owner}(output={output!r}) needs the loadings, which this model file does not hold "
             "(it was written by an older csimodel). Re-save it from its fit with "
             "res.to_scoring_model().save(path), or use output='scores'."
         )
@@ -238,7 +245,16 @@ def predict_rows(
     ip = [const.items.index(i) for i in items]
     loadings = np.asarray(const.loadings)
     Xhat = predict_items(Yhat, loadings[ip], const.construct_of[ip], const.mean[ip], const.sd[ip])
-    return Xhat, items
+    if output == "items":
+        return Xhat, items
+    # 0-100: the predicted answers on the 0-100 scale, weighted with the index weights
+    lo, hi = const.scale_low[ip], const.scale_high[ip]
+    w = np.asarray(const.index_weights)[ip]
+    pct = (Xhat - lo) / (hi - lo) * 100.0
+    owner_col = np.array([endo.index(c) for c in endo for _ in const.blocks[c]], dtype=int)
+    W = np.zeros((len(items), len(endo)))
+    W[np.arange(len(items)), owner_col] = w
+    return np.clip(pct @ W, 0.0, 100.0), endo
 
 
 def predict_new(

@@ -211,6 +211,7 @@ class FitResults(DataCounts, Frozen):
         output: str = "scores",
         missing: str = "listwise",
         missing_values: Any = (),
+        negative_weights: str = "error",
     ) -> Any:
         """Predict the endogenous constructs (or their items) of new respondents.
 
@@ -231,13 +232,18 @@ class FitResults(DataCounts, Frozen):
             a 2-D array one column per exogenous item (or per model item) in model order, a
             DataFrame the exogenous constructs' item columns (others ignored). Answers
             outside the fit's declared scale raise :class:`~csimodel.DataError`.
-        output : {'scores', 'items'}, default='scores'
+        output : {'scores', 'items', 'index'}, default='scores'
             ``'scores'``: predicted standardized scores of the endogenous constructs;
-            ``'items'``: predicted answers to their items, on the answer scale.
+            ``'items'``: predicted answers to their items, on the answer scale;
+            ``'index'``: predicted 0-100 index of every endogenous construct (the predicted
+            answers on the 0-100 scale weighted with the index weights of
+            :meth:`to_scoring_model`, clipped to [0, 100]).
         missing : {'listwise', 'error'}, default='listwise'
             Rows with a missing exogenous answer are left out (warned) or refused.
         missing_values : sequence of numbers, default=()
             Codes meaning "no answer", e.g. ``(-99,)``.
+        negative_weights : {'error', 'zero'}, default='error'
+            With ``output='index'``: the index-weight policy, as in :meth:`to_scoring_model`.
 
         Returns
         -------
@@ -255,6 +261,8 @@ class FitResults(DataCounts, Frozen):
         ['Expectation', 'Quality', 'Value']
         >>> res.predict(data.head(2), output="items").shape
         (2, 19)
+        >>> res.predict(data.head(2), output="index").columns.tolist()[-1]
+        'Loyalty'
         """
         from ..scoring.prediction import predict_data
 
@@ -265,8 +273,11 @@ class FitResults(DataCounts, Frozen):
                 "the prediction algebra does not carry. Predict with the model without the "
                 "interaction term, or with the lower-order constructs as first-order ones."
             )
+        const = self._prediction_constants
+        if output == "index":  # the index weights are the scoring model's
+            const = self.to_scoring_model(negative_weights=negative_weights)._prediction_constants
         return predict_data(
-            self._prediction_constants,
+            const,
             data,
             output=output,
             missing=missing,

@@ -552,9 +552,11 @@ class ScoringModel:
             one row per record; a 2-D array has one column per exogenous item (or per model
             item) in model order; a DataFrame has the exogenous item columns (others are
             ignored).
-        output : {'scores', 'items'}, default='scores'
-            Predicted standardized construct scores, or predicted item answers on the answer
-            scale (needs a model file that stores loadings; re-save older files).
+        output : {'scores', 'items', 'index'}, default='scores'
+            Predicted standardized construct scores; predicted item answers on the answer
+            scale; or the predicted 0-100 index of every endogenous construct (its predicted
+            answers on the 0-100 scale weighted with the index weights, clipped to [0, 100]).
+            'items' and 'index' need a model file that stores loadings (re-save older files).
         missing, missing_values
             As in :meth:`score`.
 
@@ -662,6 +664,7 @@ class ScoringModel:
             standardized=self.standardized,
             scale_low=self.scale_low,
             scale_high=self.scale_high,
+            index_weights=self.index_weights,
         )
 
     # ------------------------------------------------------------------ presentation / io
