@@ -322,6 +322,8 @@ class FitResults(DataCounts, Frozen):
         est = self.estimator
         s = Summary(f"csimodel {type(est).__name__} results")
         params = est.get_params() if hasattr(est, "get_params") else {}
+        if self.design is None:  # extension settings matter only for extended models
+            params = {k: v for k, v in params.items() if k not in ("interaction", "higher_order")}
         s.add_info(
             "Estimator",
             f"{type(est).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})",
