@@ -11,6 +11,7 @@ docs/gallery/wheaton1977.md and docs/gallery/blau_duncan1967.md.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from refdata import load_reference
 
@@ -107,8 +108,6 @@ def test_blau_duncan_equals_lavaan():
 def test_blau_duncan_pls_equals_regressions():
     """With single-item constructs PLS paths are per-equation regressions on the correlations,
     solved here by hand (numpy) from the published table; tolerance 1e-10."""
-    import numpy as np
-
     table = cm.SummaryData.from_lower(BD_LOWER, ["V", "X", "U", "W", "Y"], kind="cor", n=20700)
     res = cm.PLS().fit(BD_MODEL, table)
     R = table.cov.to_numpy()
