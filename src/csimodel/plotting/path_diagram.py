@@ -104,7 +104,7 @@ class PathDiagramDisplay:
     orientation : {'auto', 'horizontal', 'vertical'}, default='auto'
         Paths left to right ('horizontal') or top to bottom ('vertical'). 'auto' draws
         both layouts and keeps the one with the larger text in the space available (the
-        given axes or figure size, else the default figure, see :func:`figure_scale`):
+        given axes or figure size, else the default figure, see :meth:`plot`):
         long chains such as the ECSI model's seven layers come out vertical, short and
         wide models horizontal; ties go to horizontal.
     hide_items : bool, default=False
@@ -308,11 +308,11 @@ class PathDiagramDisplay:
         """Draw the diagram on ``ax`` (new figure if None); returns self.
 
         Fonts scale with the drawing (one data unit is one inch at full size), so labels
-        keep their room in small axes and large models. Without ``figsize`` the figure is
-        sized from the layout (:func:`figure_scale`): at most 18 in wide, and text at
-        least 85 % of full size (construct names and coefficients 7.65 pt, item names
-        5.95 pt, loadings 5.5 pt) whenever the drawing fits that width at that size; the
-        drawing fills the figure.
+        keep their room in small axes and large models. A new figure without ``figsize``
+        is sized from the layout (``figure_scale`` in this module): shrunk to fit 18 x 14 in,
+        but grown taller rather than letting the text fall below 85 % of full size
+        (construct names and coefficients 7.65 pt, item names 5.95 pt, loadings 5.5 pt)
+        while the drawing fits 18 in wide at that size; the drawing fills the figure.
         """
         from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
         from matplotlib.path import Path as MplPath
