@@ -247,6 +247,11 @@ def test_long_chain_is_drawn_readable(fits):
     assert disp.construct_texts_["Image"].get_fontsize() / flat.construct_texts_[
         "Image"
     ].get_fontsize() == pytest.approx(0.85 / 0.5, rel=0.02)
+    # constructs only: also top to bottom, same text size, no collisions
+    bare = PathDiagramDisplay.from_result(fits["ecsi"], hide_items=True).plot()
+    assert bare.orientation_ == "vertical"
+    assert not _rendered_at_least(bare, bare.construct_texts_.values(), 7.5)
+    check_no_collisions(bare)
 
 
 @pytest.mark.parametrize("name", ["satisfaction", "synthetic_12"])
