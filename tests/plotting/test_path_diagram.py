@@ -41,7 +41,7 @@ def test_ecsi_diagram_content(res):
 
 
 def test_layers_follow_the_dag_and_long_paths_arch(res):
-    disp = PathDiagramDisplay.from_result(res).plot()
+    disp = PathDiagramDisplay.from_result(res, orientation="horizontal").plot()
     pos = disp.positions_
     for s, t in res.model.paths:
         assert pos[s][0] < pos[t][0]
@@ -81,7 +81,7 @@ def test_stars_from_pvalues_mapping_and_table(res):
 def test_mode_b_arrows_point_into_the_construct():
     model = cm.models.ecsi(modes={"Value": "B"})
     r = cm.PLS().fit(model, cm.datasets.load_ecsi_mobi(), scale=(1, 10))
-    disp = PathDiagramDisplay.from_result(r).plot()
+    disp = PathDiagramDisplay.from_result(r, orientation="horizontal").plot()
     cx, cy = disp.positions_["Value"]
     (a, b) = disp.item_arrows_["PERV1"]._posA_posB  # start at the box, end at the construct
     assert b == pytest.approx((cx, cy)) and a[1] < cy
@@ -92,7 +92,7 @@ def test_mode_b_arrows_point_into_the_construct():
 
 
 def test_items_beside_sources_and_sinks_below_in_between(res):
-    disp = PathDiagramDisplay.from_result(res).plot()
+    disp = PathDiagramDisplay.from_result(res, orientation="horizontal").plot()
     pos = disp.positions_
 
     def box_x(item):

@@ -204,3 +204,76 @@ def test_small_axes_keep_the_room(fits):
 def test_bad_orientation_is_a_parameter_error(fits):
     with pytest.raises(cm.CsimodelError, match="'orientation' parameter of PathDiagramDisplay"):
         PathDiagramDisplay.from_result(fits["ecsi"], orientation="diagonal").plot()
+
+
+def _rendered_at_least(disp, texts, points):
+    """Every text renders at least as large as the same string set in ``points`` pt.
+
+    The reference strings are drawn in the same figure (same renderer and dpi) and their
+    window extents compared with the diagram's, so the measurement does not rely on the
+    font size the code under test reports.
+    """
+    fig, ax = disp.figure_, disp.ax_
+    r = renderer_of(fig)
+    small = []
+    for t in texts:
+        ref = ax.text(0, 0, t.get_text(), fontsize=points, linespacing=t.get_linespacing())
+        a, b = t.get_window_extent(r), ref.get_window_extent(r)
+        if a.height < b.height - 0.5 or a.width < b.width - 0.5:
+            small.append((t.get_text(), round(t.get_fontsize(), 2)))
+        ref.remove()
+    return small
+
+
+def test_long_chain_is_drawn_readable(fits):
+    """ECSI (7 layers): 'auto' draws it top to bottom with text of at least 7.5 pt."""
+    disp = PathDiagramDisplay.from_result(fits["ecsi"]).plot()
+    assert disp.orientation == "auto" and disp.orientation_ == "vertical"
+    w, h = disp.figure_.get_size_inches()
+    assert w <= 18.0 + 1e-9  # fits the default page width
+    assert 1.5 <= h / w <= 3.0  # a tall figure (10.1 x 22.1 in), not a 36:7 strip
+    # the drawing fills its figure
+    assert tuple(disp.ax_.get_position().bounds) == pytest.approx((0.0, 0.0, 1.0, 1.0))
+    big = [*disp.construct_texts_.values(), *disp.path_texts_.values()]
+    assert not _rendered_at_least(disp, big, 7.5)
+    assert not _rendered_at_least(disp, disp.item_name_texts_.values(), 5.9)
+    assert not _rendered_at_least(disp, disp.item_texts_.values(), 5.45)
+    check_no_collisions(disp)
+    # what 'auto' avoids: left to right, the same chain would need text under 5 pt
+    flat = PathDiagramDisplay.from_result(fits["ecsi"], orientation="horizontal").plot()
+    fw, fh = flat.figure_.get_size_inches()
+    assert fw / fh > 4.0
+    assert _rendered_at_least(flat, flat.construct_texts_.values(), 5.0)
+    assert disp.construct_texts_["Image"].get_fontsize() / flat.construct_texts_[
+        "Image"
+    ].get_fontsize() == pytest.approx(0.85 / 0.5, rel=0.02)
+    # constructs only: also top to bottom, same text size, no collisions
+    bare = PathDiagramDisplay.from_result(fits["ecsi"], hide_items=True).plot()
+    assert bare.orientation_ == "vertical"
+    assert not _rendered_at_least(bare, bare.construct_texts_.values(), 7.5)
+    check_no_collisions(bare)
+
+
+@pytest.mark.parametrize("name", ["satisfaction", "synthetic_12"])
+def test_auto_orientation_keeps_text_readable(fits, name):
+    disp = _display(fits, name, orientation="auto").plot()
+    assert disp.orientation_ == "vertical"  # 6 and 8 layers
+    assert not _rendered_at_least(disp, disp.construct_texts_.values(), 7.5)
+    check_no_collisions(disp)
+
+
+def test_auto_orientation_short_models_stay_horizontal(fits):
+    for name in ("corp", "corp_extended"):
+        assert PathDiagramDisplay.from_result(fits[name]).plot().orientation_ == "horizontal"
+
+
+def test_auto_orientation_follows_the_given_axes(fits):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(16, 4))  # a wide strip: the chain fits better flat
+    disp = PathDiagramDisplay.from_result(fits["ecsi"]).plot(ax=ax)
+    assert disp.orientation_ == "horizontal"
+    check_no_collisions(disp)
+    disp = PathDiagramDisplay.from_result(fits["ecsi"]).plot(figsize=(6, 12))
+    assert disp.orientation_ == "vertical"
+    plt.close("all")

@@ -18,9 +18,12 @@ from . import _layout as lay
 from ._base import get_ax
 from ._overlap import padded, place_text, renderer_of
 
-__all__ = ["PathDiagramDisplay", "layered_layout", "item_side"]
+__all__ = ["PathDiagramDisplay", "figure_scale", "layered_layout", "item_side"]
 
 _FONT = {"construct": 9.0, "path": 9.0, "item": 7.0, "value": 6.5}
+PAGE = (18.0, 14.0)  # default figure at most this wide and high (inches) ...
+MIN_SCALE = 0.85  # ... except that it grows taller to keep text at 85 % of full size
+_ORIENTATIONS = ("auto", *lay.ORIENTATIONS)
 _MAX_ARC = 0.3  # a long path that needs a wider arc than this gets a channel instead
 _FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.2, 0.8, 0.25, 0.75, 0.15, 0.85)
 
@@ -29,6 +32,24 @@ def _stars(p: float) -> str:
     if not np.isfinite(p):
         return ""
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def figure_scale(width: float, height: float) -> float:
+    """Inches per data unit of the default figure of a ``width`` x ``height`` drawing.
+
+    The drawing is shrunk (never enlarged) to fit :data:`PAGE`; when that would put the
+    text below :data:`MIN_SCALE` of its full size (construct names and coefficients under
+    7.65 pt), the figure grows taller instead, as long as it stays within the page width.
+    A long chain drawn top to bottom keeps readable text in a tall figure; drawn left to
+    right it can only shrink.
+
+    Examples
+    --------
+    >>> figure_scale(10.0, 8.0), figure_scale(36.0, 7.5), figure_scale(12.0, 26.0)
+    (1.0, 0.5, 0.85)
+    """
+    fit = min(1.0, PAGE[0] / width, PAGE[1] / height)
+    return max(fit, min(MIN_SCALE, PAGE[0] / width))
 
 
 def item_side(constructs, paths, orientation: str = "horizontal") -> dict[str, str]:
@@ -80,10 +101,20 @@ class PathDiagramDisplay:
         Adds significance stars (``*`` p < .05, ``**`` p < .01, ``***`` p < .001) to path
         labels.
     digits : int, default=2
+    orientation : {'auto', 'horizontal', 'vertical'}, default='auto'
+        Paths left to right ('horizontal') or top to bottom ('vertical'). 'auto' draws
+        both layouts and keeps the one with the larger text in the space available (the
+        given axes or figure size, else the default figure, see :meth:`plot`):
+        long chains such as the ECSI model's seven layers come out vertical, short and
+        wide models horizontal; ties go to horizontal.
+    hide_items : bool, default=False
+        Draw constructs and paths only (for large models).
 
     Attributes
     ----------
     ax_, figure_ : matplotlib Axes and Figure (after :meth:`plot`)
+    orientation_ : str
+        The orientation drawn ('horizontal' or 'vertical').
     positions_ : dict construct -> (x, y) centre
     construct_patches_ : dict construct -> Ellipse
     item_patches_ : dict item -> FancyBboxPatch
@@ -113,7 +144,7 @@ class PathDiagramDisplay:
         modes: Mapping[str, str] | None = None,
         pvalues: Mapping[tuple[str, str], float] | None = None,
         digits: int = 2,
-        orientation: str = "horizontal",
+        orientation: str = "auto",
         hide_items: bool = False,
     ) -> None:
         self.constructs = list(constructs)
@@ -134,7 +165,7 @@ class PathDiagramDisplay:
         pvalues: Any = None,
         show_items: bool = True,
         digits: int = 2,
-        orientation: str = "horizontal",
+        orientation: str = "auto",
         hide_items: bool = False,
     ) -> PathDiagramDisplay:
         """Diagram of a :class:`~csimodel.FitResults`.
@@ -199,7 +230,7 @@ class PathDiagramDisplay:
             return None
         return f"{val:.{self.digits}f}"
 
-    def _geometry(self) -> tuple[Any, ...]:
+    def _geometry(self, orientation: str) -> tuple[Any, ...]:
         """Names, sizes, layout, routes and the data extent (no drawing)."""
         cw = lay.char_width
         names = {}
@@ -218,7 +249,7 @@ class PathDiagramDisplay:
             bw[c] = max([lay.BW] + [len(str(i)) * cw(_FONT["item"]) + 0.3 for i, _ in its])
             vals = [self._value(v) or "" for _, v in its]
             room[c] = max([0.0] + [len(v) * cw(_FONT["value"]) + 0.12 for v in vals])
-        args = (self.constructs, list(self.paths), n_items, bw, room, ew, self.orientation)
+        args = (self.constructs, list(self.paths), n_items, bw, room, ew, orientation)
         layer, pos, groups, ways = lay.layout(*args)
         rads, curves = self._routes(pos, groups, ways, ew)
         channels: list[tuple[str, str]] = []
@@ -277,20 +308,42 @@ class PathDiagramDisplay:
         """Draw the diagram on ``ax`` (new figure if None); returns self.
 
         Fonts scale with the drawing (one data unit is one inch at full size), so labels
-        keep their room in small axes and large models.
+        keep their room in small axes and large models. A new figure without ``figsize``
+        is sized from the layout (``figure_scale`` in this module): shrunk to fit 18 x 14 in,
+        but grown taller rather than letting the text fall below 85 % of full size
+        (construct names and coefficients 7.65 pt, item names 5.95 pt, loadings 5.5 pt)
+        while the drawing fits 18 in wide at that size; the drawing fills the figure.
         """
         from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
         from matplotlib.path import Path as MplPath
 
         owner = type(self).__name__
-        check_option(self.orientation, "orientation", owner, lay.ORIENTATIONS)
+        check_option(self.orientation, "orientation", owner, _ORIENTATIONS)
         check_option(self.hide_items, "hide_items", owner, (True, False))
-        names, ew, items, layer, pos, groups, rads, lims = self._geometry()
+        room = None  # inches available: the given axes or figure size, else the default page
+        if ax is not None:
+            bb = ax.get_position()
+            fw, fh = ax.figure.get_size_inches()
+            room = (bb.width * fw, bb.height * fh)
+        elif figsize is not None:
+            room = (float(figsize[0]), float(figsize[1]))
+        tried = {}
+        for o in lay.ORIENTATIONS if self.orientation == "auto" else (self.orientation,):
+            g = self._geometry(o)
+            w, h = g[-1][2] - g[-1][0], g[-1][3] - g[-1][1]
+            fit = figure_scale(w, h) if room is None else min(room[0] / w, room[1] / h)
+            tried[o] = (fit, g)
+        # 'auto': the orientation with the larger text (ties go to horizontal)
+        self.orientation_ = max(tried, key=lambda o: (tried[o][0], o == "horizontal"))
+        k, geometry = tried[self.orientation_]
+        names, ew, items, layer, pos, groups, rads, lims = geometry
         x_lo, y_lo, x_hi, y_hi = lims
+        new = ax is None
         if figsize is None:
-            k = min(1.0, 18.0 / (x_hi - x_lo), 14.0 / (y_hi - y_lo))
-            figsize = (k * (x_hi - x_lo) + 0.3, k * (y_hi - y_lo) + 0.3)
+            figsize = (k * (x_hi - x_lo), k * (y_hi - y_lo))
         ax, fig = get_ax(ax, figsize)
+        if new:  # the drawing fills its own figure
+            ax.set_position((0.0, 0.0, 1.0, 1.0))
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.set_xlim(x_lo, x_hi)
