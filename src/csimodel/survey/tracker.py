@@ -77,7 +77,10 @@ class TrackResults(Frozen):
         wide = self.table.pivot_table(
             index=["unit", "wave"], columns="construct", values="index", sort=False
         )
-        s.add_table("Indices (0-100)", wide)
+        title = (
+            "Indices (0-100)" if st.get("nps_item") is None else "Indices (0-100; NPS in points)"
+        )
+        s.add_table(title, wide)
         s.add_table(
             "Changes and comparisons",
             self.table.set_index(["unit", "wave", "construct"])[
