@@ -182,3 +182,71 @@ def test_nps_and_weights_errors(ecsi):
     none.loc[(none["company"] == "A") & (none["wave"] == 2), "rec"] = np.nan
     with pytest.raises(cm.DataError, match="answers to 'rec'"):
         cm.track(MODEL, none, nps_item="rec", **kw)
+
+
+KPIS = {"satisfied": ("CUSA1", "top", 2), "loyal": ("CUSL1", ">=", 8), "low": ("CUSCO", "<=", 3)}
+
+
+def test_composite_rows_equal_composite_index_and_wald_tests(ecsi):
+    data = _panel(ecsi, 7, n=150)
+    kw = dict(kpi_weights={"satisfied": 2, "loyal": 2, "low": 1}, kpi_direction={"low": -1})
+    tr = cm.track(
+        MODEL, data, unit="company", wave="wave", scale=(1, 10), n_boot=49, kpis=KPIS,
+        adjust=None, random_state=0, **kw,
+    )  # fmt: skip
+    t = _t(tr)
+    cell = cm.composite_index(
+        cm.kpis(data, KPIS, by=["company", "wave"], scale=(1, 10)),
+        kw["kpi_weights"],
+        direction=kw["kpi_direction"],
+    )
+    wave = cm.composite_index(
+        cm.kpis(data, KPIS, by="wave", scale=(1, 10)),
+        kw["kpi_weights"],
+        direction=kw["kpi_direction"],
+    )
+    phi = NormalDist().cdf
+    for (u, w), r in cell.iterrows():
+        row = t.loc[(u, w, "Composite")]
+        for a, b in (("index", "composite"), ("ci_lower", "ci_lower"), ("ci_upper", "ci_upper")):
+            assert row[a] == pytest.approx(r[b], abs=1e-12)
+        assert row["vs_all"] == pytest.approx(r["composite"] - wave.loc[w, "composite"], abs=1e-12)
+        if w == 2:
+            prev = cell.loc[(u, 1)]
+            d = r["composite"] - prev["composite"]
+            p = 2 * (1 - phi(abs(d) / np.hypot(r["se"], prev["se"])))
+            assert row["change"] == pytest.approx(d, abs=1e-12)
+            assert row["p_change"] == pytest.approx(p, abs=1e-12)
+    # vs_all p by hand for one cell: C_c - C_W = 100 sum_k w_k s_k (r~_ck - r~_rest,k)
+    k = cm.kpis(data, KPIS, by=["company", "wave"], scale=(1, 10))
+    wk = {"satisfied": 0.4, "loyal": 0.4, "low": 0.2}
+    var = 0.0
+    for name, wt in wk.items():
+        c = k.loc[("B", 1, name)]
+        rest = k.loc[[("A", 1, name), ("C", 1, name)]]
+        n_r, x_r = rest["n"].sum(), rest["count"].sum()
+        s = n_r / (n_r + c["n"])
+        r_r = x_r / n_r
+        var += (wt * s) ** 2 * (c["rate"] * (1 - c["rate"]) / c["n"] + r_r * (1 - r_r) / n_r)
+    d = t.loc[("B", 1, "Composite"), "vs_all"]
+    p = 2 * (1 - phi(abs(d) / (100 * np.sqrt(var))))
+    assert t.loc[("B", 1, "Composite"), "p_vs_all"] == pytest.approx(p, abs=1e-12)
+    assert t.loc[("B", 1, "Composite"), "n"] == 150
+    with pytest.raises(cm.CsimodelError, match="'kpis' parameter of track"):
+        cm.track(MODEL, data, unit="company", wave="wave", scale=(1, 10), kpis=KPIS, weights="wt")
+    with pytest.raises(cm.DataError, match="nope"):
+        cm.track(MODEL, data, unit="company", wave="wave", scale=(1, 10), kpis=KPIS,
+                 kpi_weights={"nope": 1})  # fmt: skip
+
+
+def test_planted_composite_shift_is_detected(ecsi):
+    data = _panel(ecsi, 8, n=250)
+    m = (data["company"] == "C") & (data["wave"] == 2)
+    data.loc[m, "CUSA1"] = np.clip(data.loc[m, "CUSA1"] + 2, 1, 10)
+    tr = cm.track(
+        MODEL, data, unit="company", wave="wave", scale=(1, 10), n_boot=49, kpis=KPIS,
+        random_state=0,
+    )  # fmt: skip
+    t = _t(tr)
+    assert t.loc[("C", 2, "Composite"), "p_change"] < 0.01
+    assert t.loc[("C", 2, "Composite"), "change"] > 5

@@ -8,6 +8,7 @@ not of weights.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from .._validation import ParameterError, check_number, check_option, list_some
 from ..exceptions import DataError, DataWarning
 from ..scoring import respondent_scores
 from ..spec import Model
+from .composite import track_composite_rows
 
 __all__ = ["track", "TrackResults", "ADJUST_METHODS"]
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 ADJUST_METHODS = (None, "holm", "bonferroni", "fdr_bh")
 POOL = ("all", "wave")
 NPS = "NPS"
+COMPOSITE = "Composite"
 
 
 class TrackResults(Frozen):
@@ -179,6 +182,10 @@ def track(
     weights: str | None = None,
     nps_item: str | None = None,
     nps_scale: Any = (0, 10),
+    kpis: Mapping[str, Sequence[Any]] | None = None,
+    kpi_weights: Mapping[str, float] | None = None,
+    kpi_direction: Mapping[str, int] | None = None,
+    kpi_scale: Any = None,
     random_state: Any = None,
 ) -> TrackResults:
     """Track 0-100 indices of many units (companies, brands) over survey waves.
@@ -226,6 +233,16 @@ def track(
     nps_scale : (low, high), default=(0, 10)
         Declared scale of ``nps_item``; answers outside it raise
         :class:`~csimodel.DataError`.
+    kpis : mapping, optional
+        KPI rules ``{kpi: (item, rule, value)}`` as :func:`cm.kpis`: adds rows with construct
+        ``'Composite'``, the composite CSI of :func:`cm.composite_index` per cell (with
+        ``kpi_weights`` and ``kpi_direction``, e.g. ``{'complaint': -1}``), computed on all
+        rows of the cell (each KPI on its answers). Unweighted (``cm.kpis`` has no case
+        weights), so not combined with ``weights=``.
+    kpi_weights, kpi_direction : mapping, optional
+        ``weights`` and ``direction`` of :func:`cm.composite_index`.
+    kpi_scale : (low, high) or dict, optional
+        Declared scale of the KPI items (needed for 'top'/'bottom' rules); default ``scale``.
     random_state : None, int or numpy.random.Generator, optional
 
     Returns
@@ -252,7 +269,11 @@ def track(
     without weights. ``change``/``vs_all`` and their p-values come from the same resampled
     respondents as the indices (the bootstrap p above), so an NPS change is tested like an
     index change. Tested: cells equal ``cm.nps`` of the cell (1e-12); a planted NPS shift is
-    detected (p < 0.01). Case weights: integer weights give the indices of duplicated rows
+    detected (p < 0.01). Composite rows: ``index`` and interval as
+    :func:`cm.composite_index`; ``p_change`` the Wald z test of two independent cells,
+    ``p_vs_all`` the Wald test of the cell minus the wave's pooled KPI rates (the cell's
+    share of each KPI's answers taken into account); tested against ``cm.composite_index``
+    of the cell and of the wave and a z test by hand (1e-12). Case weights: integer weights give the indices of duplicated rows
     (1e-10); cells equal ``cm.indices`` of the weighted fit (1e-10).
 
     Examples
@@ -297,13 +318,19 @@ def track(
         )
     if nps_item is not None:
         _check_nps(data, nps_item, nps_scale)
+    if kpis is not None and weights is not None:
+        raise ParameterError(
+            "The 'kpis' parameter of track cannot be combined with weights=: the composite "
+            "CSI (cm.kpis, cm.composite_index) has no case weights. Got both instead."
+        )
     est = PLS() if estimator is None else estimator
     model = model if isinstance(model, Model) else Model(model)
-    if nps_item is not None and NPS in model.constructs:
-        raise DataError(
-            f"The model has a construct named {NPS!r}, which the NPS rows of the tracker would "
-            "shadow. Rename the construct."
-        )
+    for name, on in ((NPS, nps_item is not None), (COMPOSITE, kpis is not None)):
+        if on and name in model.constructs:
+            raise DataError(
+                f"The model has a construct named {name!r}, which the {name} rows of the "
+                "tracker would shadow. Rename the construct."
+            )
     kw = dict(scale=scale, missing=missing, missing_values=missing_values, weights=weights)
     fits: dict[Any, Any] = {}
     parts = []
@@ -421,6 +448,22 @@ def track(
                     p_vs_all,
                 )
             )
+    if kpis is not None:
+        cons.append(COMPOSITE)
+        for u, w, *rest in track_composite_rows(
+            data,
+            unit,
+            wave,
+            cells,
+            waves,
+            kpis,
+            scale=scale if kpi_scale is None else kpi_scale,
+            weights=kpi_weights,
+            direction=kpi_direction,
+            level=level,
+            missing_values=missing_values,
+        ):
+            rows.append((u, w, COMPOSITE, *rest))
     table = pd.DataFrame(
         rows,
         columns=[
@@ -459,6 +502,7 @@ def track(
             min_n=min_n,
             weights=weights,
             nps_item=nps_item,
+            kpis=None if kpis is None else dict(kpis),
         ),
         small_cells=small,
     )
