@@ -250,3 +250,26 @@ def test_planted_composite_shift_is_detected(ecsi):
     t = _t(tr)
     assert t.loc[("C", 2, "Composite"), "p_change"] < 0.01
     assert t.loc[("C", 2, "Composite"), "change"] > 5
+
+
+@pytest.mark.slow
+def test_nps_change_test_size_over_random_splits(ecsi):
+    """No true NPS change (every answer from P0): p_change < 0.05 in about 5% of the cells
+    (40 x 4 = 160 p-values; band [0.016, 0.088], about +-2 binomial SD)."""
+    rng = np.random.default_rng(11)
+    ps = []
+    for _ in range(40):
+        data = ecsi.assign(
+            company=rng.choice(["A", "B"], len(ecsi)),
+            wave=rng.choice([1, 2, 3], len(ecsi)),
+            rec=rng.choice(11, len(ecsi), p=P0),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cm.DataWarning)
+            tr = cm.track(
+                MODEL, data, unit="company", wave="wave", scale=(1, 10), n_boot=199,
+                nps_item="rec", random_state=rng,
+            )  # fmt: skip
+        ps.extend(tr.table.query("construct == 'NPS'")["p_change"].dropna())
+    rate = np.mean(np.array(ps) < 0.05)
+    assert 0.016 <= rate <= 0.088, rate
