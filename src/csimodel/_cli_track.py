@@ -38,8 +38,9 @@ def _cmd_track(args: argparse.Namespace) -> int:
         raise UserError(f"--boot must be at least 19 resamples; got {args.boot}")
     model = _read_model(args.model)
     data = _read_table(args.data)
-    for col in (args.unit, args.wave):
-        _check_column(data, col, args.data)
+    for col in (args.unit, args.wave, args.weights, args.nps_item):
+        if col is not None:
+            _check_column(data, col, args.data)
     kw = {} if args.scheme is None else {"scheme": args.scheme}
     est = (estimators.PLSc if args.estimator == "plsc" else estimators.PLS)(**kw)
     if args.estimator == "cbsem":
@@ -58,6 +59,9 @@ def _cmd_track(args: argparse.Namespace) -> int:
         min_n=args.min_n,
         missing=args.missing,
         missing_values=tuple(args.missing_values or ()),
+        weights=args.weights,
+        nps_item=args.nps_item,
+        nps_scale=tuple(args.nps_scale),
         random_state=args.seed,
     )
     if args.report:
@@ -83,7 +87,9 @@ def add_command(sub: Any) -> None:
             "Examples:\n"
             "  csimodel track model.txt survey.csv --unit company --wave wave --scale 1 10\n"
             "  csimodel track model.txt survey.csv --unit company --wave quarter --scale 1 10 "
-            "--boot 999 --seed 1 --adjust holm -o tracker.csv --report tracker.html"
+            "--boot 999 --seed 1 --adjust holm -o tracker.csv --report tracker.html\n"
+            "  csimodel track model.txt survey.csv --unit company --wave wave --scale 1 10 "
+            "--weights w --nps-item recommend"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -103,6 +109,19 @@ def add_command(sub: Any) -> None:
         default="none",
         choices=["none", "holm", "bonferroni", "fdr_bh"],
         help="multiplicity adjustment of the p values (default none)",
+    )
+    trk.add_argument(
+        "--nps-item",
+        metavar="COLUMN",
+        help="0-10 recommendation question: add NPS rows (construct 'NPS') per unit and wave",
+    )
+    trk.add_argument(
+        "--nps-scale",
+        nargs=2,
+        type=float,
+        default=[0, 10],
+        metavar=("LOW", "HIGH"),
+        help="declared scale of --nps-item (0 10)",
     )
     trk.add_argument("--min-n", type=int, default=30, help="warn for cells below this n (30)")
     trk.add_argument(

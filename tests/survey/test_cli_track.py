@@ -55,3 +55,27 @@ def test_cli_track_errors(tmp_path, ecsi, capsys):
     args[-1] = "company"
     assert main([*args, "--wave", "wave"]) == 2
     assert "--scale" in capsys.readouterr().err
+
+
+def test_cli_track_weights_and_nps(tmp_path, ecsi):
+    d = _files(tmp_path, ecsi)
+    rng = np.random.default_rng(1)
+    d = d.assign(rec=rng.integers(0, 11, len(d)), wt=rng.integers(1, 4, len(d)))
+    d.to_csv(tmp_path / "s.csv", index=False)
+    out = tmp_path / "t.csv"
+    rc = main(
+        [
+            "track", str(tmp_path / "m.txt"), str(tmp_path / "s.csv"), "--unit", "company",
+            "--wave", "wave", "--scale", "1", "10", "--boot", "49", "--seed", "2",
+            "--weights", "wt", "--nps-item", "rec", "-o", str(out), "--quiet",
+        ]
+    )  # fmt: skip
+    assert rc == 0
+    t = pd.read_csv(out)
+    tr = cm.track(
+        MODEL, d, unit="company", wave="wave", scale=(1, 10), n_boot=49, random_state=2,
+        weights="wt", nps_item="rec",
+    )  # fmt: skip
+    assert (t["construct"] == "NPS").sum() == 4
+    np.testing.assert_allclose(t["index"], tr.table["index"], atol=1e-9)
+    np.testing.assert_allclose(t["p_vs_all"], tr.table["p_vs_all"], atol=1e-12)

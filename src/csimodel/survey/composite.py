@@ -12,7 +12,7 @@ import pandas as pd
 from .._validation import ParameterError, check_number, list_some
 from ..exceptions import DataError
 
-__all__ = ["nps", "composite_index"]
+__all__ = ["nps", "composite_index", "track_composite_rows"]
 
 
 def nps(
@@ -226,3 +226,80 @@ def composite_index(
     out["ci_lower"] = np.clip(out["composite"] - z * out["se"], 0, 100)
     out["ci_upper"] = np.clip(out["composite"] + z * out["se"], 0, 100)
     return out
+
+
+def track_composite_rows(
+    data: pd.DataFrame,
+    unit: str,
+    wave: str,
+    cells: Sequence[tuple[Any, Any]],
+    waves: Sequence[Any],
+    spec: Mapping[str, Sequence[Any]],
+    *,
+    scale: Any,
+    weights: Mapping[str, float] | None,
+    direction: Mapping[str, int] | None,
+    level: float,
+    missing_values: Any,
+) -> list[tuple]:
+    """Tracker rows of the composite CSI per (unit, wave) cell, with Wald tests.
+
+    ``index, ci_lower, ci_upper`` are :func:`composite_index` of :func:`cm.kpis` of the cell;
+    ``change`` and its p value: z test of two independent cells; ``vs_all``: minus the
+    composite of the pooled KPI rates of the wave, with the variance of
+    :math:`C_c - C_W = 100\\sum_k w_k s_k (\\tilde r_{ck} - \\tilde r_{\\text{rest},k})`,
+    :math:`s_k` the share of the wave's answers outside the cell. ``n``: the smallest
+    number of respondents answering a weighted KPI in the cell.
+    """
+    from ..scoring import kpis as kpi_rates
+
+    k = kpi_rates(
+        data, spec, by=[unit, wave], scale=scale, level=level, missing_values=missing_values
+    )
+    ci = composite_index(k, weights, direction=direction, level=level)
+    names = list(dict.fromkeys(k.index.get_level_values("kpi")))
+    w = {n: 1.0 for n in names} if weights is None else dict(weights)
+    total = sum(w.values())
+    wk = np.array([w.get(n, 0.0) / total for n in names])
+    flip = np.array([(direction or {}).get(n, 1) < 0 for n in names])
+    cnt = k["count"].unstack("kpi")[names].astype(float)
+    nn = k["n"].unstack("kpi")[names].astype(float)
+    used = wk > 0
+    out = []
+    for u, wv in cells:
+        if (u, wv) not in ci.index:
+            continue
+        c, se = ci.loc[(u, wv), "composite"], ci.loc[(u, wv), "se"]
+        prev = [v for v in waves[: list(waves).index(wv)] if (u, v) in ci.index]
+        change = p_change = np.nan
+        if prev:
+            h = ci.loc[(u, prev[-1])]
+            change = c - h["composite"]
+            p_change = _wald_p(change, float(np.hypot(se, h["se"])))
+        in_wave = cnt.xs(wv, level=wave)
+        n_wave = nn.xs(wv, level=wave)
+        vs_all = p_vs_all = np.nan
+        if len(in_wave) > 1:
+            x_c, n_c = cnt.loc[(u, wv)].to_numpy(), nn.loc[(u, wv)].to_numpy()
+            x_t, n_t = in_wave.sum().to_numpy(), n_wave.sum().to_numpy()
+            r_c, r_t = x_c / n_c, x_t / n_t
+            n_r = n_t - n_c
+            r_r = np.divide(x_t - x_c, n_r, out=np.zeros_like(r_c), where=n_r > 0)
+            all_c = 100 * np.sum(wk * np.where(flip, 1 - r_t, r_t))
+            vs_all = c - all_c
+            s = n_r / n_t
+            v = r_c * (1 - r_c) / n_c + np.divide(
+                r_r * (1 - r_r), n_r, out=np.zeros_like(r_r), where=n_r > 0
+            )
+            p_vs_all = _wald_p(vs_all, 100 * float(np.sqrt(np.sum((wk * s) ** 2 * v))))
+        n_row = int(nn.loc[(u, wv)].to_numpy()[used].min())
+        lo, hi = ci.loc[(u, wv), "ci_lower"], ci.loc[(u, wv), "ci_upper"]
+        out.append((u, wv, c, lo, hi, n_row, change, p_change, vs_all, p_vs_all))
+    return out
+
+
+def _wald_p(d: float, se: float) -> float:
+    """Two-sided normal p of H0: difference 0 (NaN when the SE is 0)."""
+    if not se > 0:
+        return np.nan
+    return float(2 * (1 - NormalDist().cdf(abs(d) / se)))
