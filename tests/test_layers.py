@@ -69,3 +69,19 @@ def test_contract_catches_a_forbidden_import(
     assert out.returncode != 0, out.stdout
     broken = out.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, out.stdout
+
+
+def test_every_private_estimator_module_is_forbidden_to_consumers() -> None:
+    """The 'no estimator internals' contract lists every estimators/_*.py module (new ones too)."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    forbidden = next(c for c in contracts if c["id"] == "no-estimator-internals")
+    listed = set(forbidden["forbidden_modules"])
+    private = {
+        f"csimodel.estimators.{p.stem}"
+        for p in (SRC / "csimodel" / "estimators").glob("_*.py")
+        if p.stem != "__init__"
+    }
+    assert private <= listed, f"add to the contract: {sorted(private - listed)}"

@@ -33,7 +33,7 @@ from ..exceptions import EstimationError
 from ..numeric.polychoric import polychoric
 from ..numeric.robust import robust_indices, scaled_shifted
 from ._cbsem_engine import _Engine, _minimize, _one_blas_thread, _simple_start, _Structure
-from ._ordinal import check_ordinal as check_ordinal  # re-exported
+from ..numeric.ordinal import check_ordinal as check_ordinal  # re-exported
 
 
 def delta_structure(st: _Structure) -> tuple[_Structure, np.ndarray]:

@@ -361,7 +361,7 @@ class CBSEM(EstimatorSettings):
         from ..data import prepare
         from ..results import CBSEMResults
         from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls, fit_wls
-        from ._ordinal import resolve_ordered
+        from ..numeric.ordinal import resolve_ordered
 
         model = as_model(model)
         if self.estimator not in ("WLSMV", "DWLS", "WLS"):

@@ -562,9 +562,9 @@ class PLS(EstimatorSettings):
         )
 
     def _ordinal_cov(self, prepared, model: Model, ordered: Any, weights: Any) -> np.ndarray:
-        """Ordinal PLS: the polychoric item covariance (see :mod:`._ordinal`)."""
+        """Ordinal PLS: the polychoric item covariance (see :mod:`csimodel.numeric.ordinal`)."""
         from .._validation import ParameterError
-        from ._ordinal import ordinal_covariance, resolve_ordered
+        from ..numeric.ordinal import ordinal_covariance, resolve_ordered
 
         owner = type(self).__name__
         items = resolve_ordered(ordered, list(model.items), owner)

@@ -284,7 +284,7 @@ def invariance(
             + " of the model."
         )
     if ordinal:
-        from ..estimators._ordinal import check_ordinal
+        from ..numeric.ordinal import check_ordinal
 
         check_ordinal(prepared.X, list(model.items))
         single = [c for c in model.constructs if len(model.blocks[c]) == 1]

@@ -1,4 +1,4 @@
-"""Ordered items at the estimators: validation and the polychoric item covariance matrix
+"""Ordered items (shared by PLS, CB-SEM and the invariance ladder): validation and the polychoric item covariance matrix
 fed to PLS/PLSc (ordinal PLS, Schuberth, Henseler & Dijkstra 2018)."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def ordinal_covariance(X: np.ndarray, items: list[str]) -> np.ndarray:
     """Polychoric correlations rescaled to the items' standard deviations,
     :math:`D R D`: a PLS engine working on correlations sees exactly ``R``; scores and
     indices stay on the items' own scale."""
-    from ..numeric.polychoric import polychoric
+    from .polychoric import polychoric
 
     check_ordinal(X, items)
     R = polychoric(X, acov=False).corr
