@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EstimationError
+from ..numeric.ordinal import check_ordinal as check_ordinal  # re-exported
 from ..numeric.polychoric import polychoric
 from ..numeric.robust import robust_indices, scaled_shifted
 from ._cbsem_engine import _Engine, _minimize, _one_blas_thread, _simple_start, _Structure
-from ..numeric.ordinal import check_ordinal as check_ordinal  # re-exported
 
 
 def delta_structure(st: _Structure) -> tuple[_Structure, np.ndarray]:

@@ -359,9 +359,9 @@ class CBSEM(EstimatorSettings):
     ):
         """WLSMV / DWLS on polychoric correlations (see :mod:`._cbsem_wlsmv`)."""
         from ..data import prepare
+        from ..numeric.ordinal import resolve_ordered
         from ..results import CBSEMResults
         from ._cbsem_wlsmv import check_ordinal, delta_structure, fit_dwls, fit_wls
-        from ..numeric.ordinal import resolve_ordered
 
         model = as_model(model)
         if self.estimator not in ("WLSMV", "DWLS", "WLS"):
