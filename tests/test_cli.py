@@ -401,5 +401,15 @@ def test_fit_interaction_and_higher_order_flags(tmp_path, capsys):
     hoc_args = [str(hoc), str(data), "--missing", "mean", "--missing-values", "-99"]
     assert main(["fit", *hoc_args, "--higher-order", "repeated_indicators"]) == 0
     assert "REP of COMP, LIKE (repeated_indicators)" in capsys.readouterr().out
-    assert main(["fit", *args, "--estimator", "plsc", "--interaction", "two_stage"]) == 2
+    assert main(["fit", *args, "--estimator", "plsc", "--interaction", "two_stage", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["settings"]["interaction"] == "two_stage"
+    assert [r for r in out["params"] if r["rhs"] == "CUSA:SC" and r["op"] == "~"]
+    assert main(["fit", *args, "--estimator", "plsc", "--interaction", "orthogonal"]) == 2
+    assert "PLSc estimates interaction terms with --interaction two_stage" in (
+        capsys.readouterr().err
+    )
+    assert main(["fit", *hoc_args, "--estimator", "plsc", "--higher-order", "two_stage"]) == 2
+    assert "--higher-order applies to --estimator pls only" in capsys.readouterr().err
+    assert main(["fit", *args, "--estimator", "cbsem", "--interaction", "two_stage"]) == 2
     assert "apply to --estimator pls only" in capsys.readouterr().err

@@ -178,10 +178,20 @@ def _fit_from_args(args: argparse.Namespace):
         if v is not None
     }
     if ext:
-        if args.estimator != "pls":
+        if args.estimator == "plsc":
+            if "higher_order" in ext:
+                raise UserError("--higher-order applies to --estimator pls only")
+            if ext["interaction"] != "two_stage":
+                raise UserError(
+                    f"--interaction {ext['interaction']} applies to --estimator pls only; "
+                    "PLSc estimates interaction terms with --interaction two_stage"
+                )
+            est = type(est)(scheme=est.scheme, interaction="two_stage")
+        elif args.estimator != "pls":
             flags = " and ".join("--" + k.replace("_", "-") for k in ext)
             raise UserError(f"{flags} apply to --estimator pls only")
-        est = type(est)(scheme=est.scheme, standardize=est.standardize, **ext)
+        else:
+            est = type(est)(scheme=est.scheme, standardize=est.standardize, **ext)
     return _with_warnings(
         est.fit,
         model,
@@ -559,7 +569,7 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
         "--interaction",
         choices=("two_stage", "product_indicator", "orthogonal"),
         default=None,
-        help="PLS: estimation of interaction terms A:B (default two_stage)",
+        help="PLS: estimation of interaction terms A:B (default two_stage); PLSc: two_stage only",
     )
     p.add_argument(
         "--higher-order",

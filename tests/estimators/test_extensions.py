@@ -226,8 +226,8 @@ def test_bootstrap_resample_equals_refit(corp):
 
 
 def test_estimator_errors(corp):
-    with pytest.raises(cm.ModelError, match="PLSc does not estimate"):
-        cm.PLSc().fit(CORP_MODERATION, corp)
+    with pytest.raises(cm.ModelError, match="PLSc does not estimate higher-order"):
+        cm.PLSc().fit(CORP_HOC_REP, corp, missing="mean", missing_values=(-99,))
     with pytest.raises(ValueError, match="'interaction' parameter of PLS must be one of"):
         cm.PLS(interaction="two-stage").fit(CORP_MODERATION, corp)
     with pytest.raises(ValueError, match="'higher_order' parameter of PLS"):

@@ -30,7 +30,7 @@ by that factor; other paths and R² are unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -425,6 +425,26 @@ def extension_estimate(engine: Engine, S: np.ndarray, est: Model) -> EstimateArr
         n_iter=e2.n_iter,
         item_sd=sd,
     )
+
+
+def rescale_interactions(arrays: EstimateArrays, est: Model) -> EstimateArrays:
+    r"""``arrays`` of a full estimation model with its interaction paths rescaled.
+
+    Used by PLSc, whose engine runs on the whole stage-2 model: each interaction
+    construct's outgoing paths are divided by :math:`\sum_i |\lambda_i| s_i / \sum_i
+    |\lambda_i|` over its items (item-score correlations and the items' SDs), as in
+    :func:`extension_estimate`; other paths, R² and correlations are unchanged.
+    """
+    st = _stage2(est)
+    if not st.inter:
+        return arrays
+    paths = arrays.paths.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, items in st.inter:
+            lam = np.abs(arrays.cross_loadings[:, items, j])
+            adj = (lam * arrays.item_sd[:, items]).sum(axis=1) / lam.sum(axis=1)
+            paths[:, j, :] /= adj[:, None]
+    return replace(arrays, paths=paths, total=total_effects(paths))
 
 
 @dataclass(frozen=True, eq=False)

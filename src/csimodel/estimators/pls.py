@@ -414,6 +414,10 @@ class PLS(EstimatorSettings):
             max_iter=self.max_iter,
         )
 
+    def _stage1_estimate(self, S: np.ndarray, model: Model) -> EstimateArrays:
+        """The engine of stage 1 of the two-stage procedures (generated columns)."""
+        return self._plain_estimate(S, model)
+
     def fit(
         self,
         model: Model | str,
@@ -521,7 +525,7 @@ class PLS(EstimatorSettings):
         if model.has_extensions:
             design = ExtensionDesign(
                 make_plan(model, self.interaction, self.higher_order, type(self).__name__),
-                self._plain_estimate,
+                self._stage1_estimate,
                 prepared.X,
                 prepared.weights,
             )

@@ -34,11 +34,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .._validation import list_some
+from .._validation import ParameterError, list_some
 from ..exceptions import InadmissibleWarning, ModelError
 from ..layout import EstimateArrays, total_effects
 from ..numeric.reliability import rho_a_from_weights as rho_a_from_weights  # re-exported
 from ..spec import Model
+from ._extensions import is_source_model, rescale_interactions
 from .pls import PLS, _regressions, _structure, pls_engine
 
 if TYPE_CHECKING:
@@ -175,6 +176,13 @@ class PLSc(PLS):
         Mode A constructs to treat as composites (not corrected).
     tol : float, default=1e-7
     max_iter : int, default=300
+    interaction : {'two_stage'}, default='two_stage'
+        Interaction terms ``A:B``: the two-stage approach (stage 1 = the model without the
+        interaction terms, PLS scores; stage 2 adds the product of the standardized
+        stage-1 scores as a single-item construct, which PLSc does not correct). The
+        interaction path is reported on the scale of the product of standardized scores,
+        as by :class:`PLS`. The product-indicator and orthogonal methods are not defined
+        for PLSc and are refused (see :doc:`/extensions`).
 
     Notes
     -----
@@ -211,9 +219,8 @@ class PLSc(PLS):
 
     name = "PLSc"
     standardize = True
-    interaction = "two_stage"
     higher_order = "two_stage"
-    _param_names = ("scheme", "composites", "tol", "max_iter")
+    _param_names = ("scheme", "composites", "tol", "max_iter", "interaction")
 
     def __init__(
         self,
@@ -222,19 +229,32 @@ class PLSc(PLS):
         composites: Iterable[str] = (),
         tol: float = 1e-7,
         max_iter: int = 300,
+        interaction: str = "two_stage",
     ) -> None:
         self.scheme = scheme
         self.composites = tuple(composites) if not isinstance(composites, str) else (composites,)
         self.tol = tol
         self.max_iter = max_iter
+        self.interaction = interaction
+
+    def _validate(self) -> None:
+        super()._validate()
+        if self.interaction != "two_stage":
+            raise ParameterError(
+                "The 'interaction' parameter of PLSc must be one of {'two_stage'}. Got "
+                f"{self.interaction!r} instead. PLSc would treat the block of product items "
+                "as a common factor, but the products share their factors' measurement "
+                "errors, so its rho_A correction is not consistent; use "
+                "PLSc(interaction='two_stage') or cm.PLS(interaction="
+                f"{self.interaction!r})."
+            )
 
     def _check_model(self, model: Model) -> None:
         super()._check_model(model)
-        if model.has_extensions:
-            what = list(model.interactions) + list(model.higher_order)
+        if model.higher_order:
             raise ModelError(
-                f"PLSc does not estimate interaction terms or higher-order constructs "
-                f"({list_some(what)}). Use cm.PLS(interaction=..., higher_order=...)."
+                f"PLSc does not estimate higher-order constructs "
+                f"({list_some(list(model.higher_order))}). Use cm.PLS(higher_order=...)."
             )
         unknown = [c for c in self.composites if c not in model.constructs]
         if unknown:
@@ -244,11 +264,32 @@ class PLSc(PLS):
             )
 
     def estimate(self, S: np.ndarray, model: Model) -> PLScArrays:
-        """Batched estimation on covariance matrices ``S`` of shape (B, p, p)."""
+        """Batched estimation on covariance matrices ``S`` of shape (B, p, p).
+
+        For the estimation model of a fit with interaction terms (``res.model``), ``S``
+        holds the stage-2 items (the generated product columns included); the interaction
+        paths are rescaled to the product of standardized scores.
+        """
+        if model.has_extensions:
+            if is_source_model(model):
+                raise ModelError(
+                    "estimate() needs the estimation model of a model with interaction "
+                    "terms; use fit(), whose results' .model is that estimation model."
+                )
+            return cast(PLScArrays, rescale_interactions(self._plain_estimate(S, model), model))
+        return self._plain_estimate(S, model)
+
+    def _plain_estimate(self, S: np.ndarray, model: Model) -> PLScArrays:
         est = pls_engine(
             S, model, scheme=self.scheme, standardize=True, tol=self.tol, max_iter=self.max_iter
         )
         return plsc_correct(est, S, model, corrected_blocks(model, self.composites))
+
+    def _stage1_estimate(self, S: np.ndarray, model: Model) -> EstimateArrays:
+        # stage 1 of the two-stage interaction: PLS scores (the weights PLSc keeps)
+        return pls_engine(
+            S, model, scheme=self.scheme, standardize=True, tol=self.tol, max_iter=self.max_iter
+        )
 
     def fit(self, model: Model | str, data: Any, **kwargs: Any) -> FitResults:
         """Validate the data and fit the model; see :meth:`PLS.fit` for the arguments.
