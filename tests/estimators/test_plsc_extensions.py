@@ -1,6 +1,11 @@
 """PLSc with interaction terms (two-stage approach).
 
 References:
+* seminr-py 0.2.1 PLSc (reflective blocks + ``interaction_term(method=two_stage)``) on the
+  corporate reputation moderation model (``tests/data/plsc_extensions_peers.json``, script
+  ``tests/data/scripts/make_plsc_extensions_peers.py``): paths, R², consistent loadings to
+  1e-6; seminr's interaction path is on the re-standardized scale, so it is compared after
+  dividing by the SD of its product column (stored);
 * the plain PLSc engine fed by hand with the stage-2 data (the parts' items and a column
   holding the product of the stage-1 standardized PLS scores; the interaction path divided
   by that column's SD): tolerance 1e-10;
@@ -20,7 +25,7 @@ import pandas as pd
 import pytest
 
 import csimodel as cm
-from tests.refdata import CORP_HOC_REP
+from tests.refdata import CORP_HOC_REP, CORP_MODERATION, load_reference
 
 ITEMS = ["cusa", "switch_1", "switch_2", "switch_3", "switch_4", "cusl_1", "cusl_2", "cusl_3"]
 ITEMS += ["like_1", "like_2", "like_3"]
@@ -38,6 +43,26 @@ CUSL ~ LIKE + CUSA + SC + CUSA:SC
 def data():
     corp = cm.datasets.load_corp_rep()
     return corp.replace(-99, np.nan).dropna(subset=ITEMS)[ITEMS].reset_index(drop=True)
+
+
+def test_moderation_vs_seminr_plsc():
+    ref = load_reference("plsc_extensions_peers.json")
+    corp = cm.datasets.load_corp_rep()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.CsimodelWarning)  # mean imputation is warned
+        res = cm.PLSc(tol=1e-12, max_iter=5000).fit(
+            CORP_MODERATION, corp, missing="mean", missing_values=(-99,)
+        )
+    for key, value in ref["paths"].items():
+        s, t = key.split("->")
+        if s == "CUSA:SC":
+            value = value / ref["sd_product"]
+        assert res.path_coefficients.loc[s, t] == pytest.approx(value, abs=1e-6), key
+    for c, value in ref["r2"].items():
+        assert res.r_squared[c] == pytest.approx(value, abs=1e-6), c
+    for key, value in ref["loadings"].items():
+        c, item = key.split("|")
+        assert res.loadings[(c, item)] == pytest.approx(value, abs=1e-6), key
 
 
 def test_two_stage_equals_plain_engine_fed_by_hand(data):
