@@ -10,7 +10,7 @@ figure is the cost of ``2 * n_perm`` PLS estimations through the batched moment 
 A second line times the within-group bootstrap (PLS-MGA) with ``n_boot`` resamples each.
 ``--moderated`` times the corporate reputation model with switching cost moderating
 CUSA -> CUSL (two-stage interaction, stage 1 re-run in every pattern) by ``servicetype``
-(125 + 211 complete rows), and the same model without the interaction term.
+(124 + 212 complete rows), and the same model without the interaction term.
 """
 
 from __future__ import annotations
