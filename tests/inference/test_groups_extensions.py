@@ -186,3 +186,18 @@ def test_refusals_stay_clear(corp):
     with pytest.raises(cm.CsimodelError, match="The .interaction. parameter of PLS"):
         est = cm.PLS(interaction="paths")
         cm.compare_groups(CORP_MODERATION, corp, by="servicetype", estimator=est, **KW)
+
+
+def test_case_weights_travel_with_the_groups(corp):
+    data = corp.assign(wt=1 + np.arange(len(corp)) % 3)
+    cmp = cm.compare_groups(
+        CORP_MODERATION, data, by="servicetype", weights="wt", n_perm=0, n_boot=0, **KW
+    )
+    keys = _key(cmp.estimates)
+    for g in cmp.groups:
+        sub = data[data["servicetype"] == g]
+        res = cm.PLS().fit(CORP_MODERATION, sub, weights="wt")
+        est = dict(zip(_key(res.params), res.params["estimate"], strict=True))
+        got = cmp.estimates.set_index(["lhs", "op", "rhs"])[g]
+        assert max(abs(got[k] - v) for k, v in est.items()) < TOL
+        assert len(est) + len(res.r_squared) == len(keys)
