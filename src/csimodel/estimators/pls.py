@@ -404,6 +404,15 @@ class PLS(EstimatorSettings):
             return extension_estimate(self._plain_estimate, S, model)
         return self._plain_estimate(S, model)
 
+    def _extension_design(
+        self, model: Model, X: np.ndarray, weights: np.ndarray | None
+    ) -> ExtensionDesign:
+        """The two-stage design of a model with extensions on observed items ``X`` (used
+        rows): its estimation model and the batched rebuild of the generated columns
+        (``fit`` and group comparisons)."""
+        plan = make_plan(model, self.interaction, self.higher_order, type(self).__name__)
+        return ExtensionDesign(plan, self._stage1_estimate, X, weights)
+
     def _plain_estimate(self, S: np.ndarray, model: Model) -> EstimateArrays:
         return pls_engine(
             S,
@@ -523,12 +532,7 @@ class PLS(EstimatorSettings):
         _check_mode_b_blocks(S, model)
         design = None
         if model.has_extensions:
-            design = ExtensionDesign(
-                make_plan(model, self.interaction, self.higher_order, type(self).__name__),
-                self._stage1_estimate,
-                prepared.X,
-                prepared.weights,
-            )
+            design = self._extension_design(model, prepared.X, prepared.weights)
             prepared = _extended_data(prepared, design, (mean, S))  # the generated columns
             with np.errstate(over="ignore", invalid="ignore"):
                 mean, S = covariance(prepared.X, prepared.weights)

@@ -7,7 +7,7 @@ Used by :func:`~csimodel.compare_groups`, :func:`~csimodel.index_change` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,18 +34,25 @@ def _resolve(
     missing_values: Any,
     weights: Any,
     owner: str,
-) -> tuple[Model, Any, PreparedData]:
-    """Model, estimator and prepared data from (model, data) or from a FitResults."""
+    refuse: str | None = None,
+) -> tuple[Model, Any, PreparedData, Any]:
+    """Model, estimator, prepared data and extension design from (model, data) or fit results.
+
+    For a model with interaction terms or higher-order constructs the model returned is the
+    estimation model, the prepared data holds the observed items only and the design
+    (:class:`~csimodel.estimators._extensions.ExtensionDesign`) rebuilds the generated
+    columns inside any subset of rows; otherwise the design is None. ``refuse`` (the reason)
+    rejects such models.
+    """
     src = model.design.source if isinstance(model, FitResults) and model.design else model
     if isinstance(src, str):
         src = Model(src)
-    if isinstance(src, Model) and src.has_extensions:
+    if isinstance(src, Model) and src.has_extensions and refuse is not None:
         what = [*src.interactions, *src.higher_order]
         raise ModelError(
-            f"{owner} does not compare groups on models with interaction terms or higher-order "
-            f"constructs ({list_some(what)}): their generated columns would have to be rebuilt "
-            "per group. Fit each group with cm.PLS(...) and cm.bootstrap, or compare the model "
-            "without these terms."
+            f"{owner} does not support models with interaction terms or higher-order "
+            f"constructs ({list_some(what)}): {refuse} cm.compare_groups compares such models "
+            "(each group's two-stage estimates re-run on its own rows)."
         )
     if isinstance(model, FitResults):
         if data is not None:
@@ -53,7 +60,9 @@ def _resolve(
                 f"{owner} got fit results and data; pass either fit results (their data is "
                 "reused) or a model and data."
             )
-        return model.model, model.estimator, model.data
+        if model.design is not None:
+            return model.model, model.estimator, _observed_data(model), model.design
+        return model.model, model.estimator, model.data, None
     if data is None:
         raise DataError(f"{owner} needs data: pass a DataFrame with the items and the by= column.")
     if isinstance(model, str):
@@ -83,7 +92,26 @@ def _resolve(
         weights=weights,
         owner=owner,
     )
-    return model, estimator, prepared
+    if not model.has_extensions:
+        return model, estimator, prepared, None
+    if not hasattr(estimator, "_extension_design"):
+        raise ModelError(
+            f"{owner} compares models with interaction terms or higher-order constructs with "
+            f"cm.PLS only (their two-stage procedures are PLS's). Got {type(estimator).__name__}."
+        )
+    design = estimator._extension_design(model, prepared.X, prepared.weights)
+    return design.plan.est, estimator, prepared, design
+
+
+def _observed_data(res: FitResults) -> PreparedData:
+    """The prepared data of a fit with extensions, restricted to the observed items."""
+    design, data = res.design, res.data
+    perm = design.plan.perm
+    p = design.X.shape[1]
+    low, high = np.full(p, np.nan), np.full(p, np.nan)
+    keep = perm < p
+    low[perm[keep]], high[perm[keep]] = data.scale_low[keep], data.scale_high[keep]
+    return replace(data, X=design.X, items=design.source.items, scale_low=low, scale_high=high)
 
 
 def _split(
@@ -155,12 +183,15 @@ class _GroupTask:
 
     ``owner`` names the function in messages; ``need_scale``: the answer scale must be
     declared (0-100 indices); ``two``: exactly two groups are compared, named in the error
-    as ``(what, kind, how)``, e.g. ``("MICOM", "groups", "(a, b)")``.
+    as ``(what, kind, how)``, e.g. ``("MICOM", "groups", "(a, b)")``;
+    ``refuse_extensions``: why models with interaction terms or higher-order constructs are
+    refused (None: they are compared, see :func:`_resolve`).
     """
 
     owner: str
     need_scale: bool = False
     two: tuple[str, str, str] | None = None
+    refuse_extensions: str | None = None
 
 
 def _setup_groups(
@@ -174,10 +205,11 @@ def _setup_groups(
     missing: str,
     missing_values: Any,
     weights: Any,
-) -> tuple[Model, Any, PreparedData, list[Any], dict[Any, np.ndarray]]:
-    """Model, estimator, prepared data, group labels and each group's row positions."""
+) -> tuple[Model, Any, PreparedData, list[Any], dict[Any, np.ndarray], Any]:
+    """Model, estimator, prepared data, group labels, each group's row positions and the
+    extension design (None for a model without interaction terms or higher-order constructs)."""
     owner = task.owner
-    model, estimator, prepared = _resolve(
+    model, estimator, prepared, design = _resolve(
         model,
         data,
         estimator=estimator,
@@ -186,6 +218,7 @@ def _setup_groups(
         missing_values=missing_values,
         weights=weights,
         owner=owner,
+        refuse=task.refuse_extensions,
     )
     if task.need_scale and not prepared.has_scale:
         raise DataError(
@@ -201,7 +234,7 @@ def _setup_groups(
             "use cm.compare_groups (pairwise tests and an omnibus test) or, for survey waves, "
             "cm.track."
         )
-    return model, estimator, prepared, labels, pos
+    return model, estimator, prepared, labels, pos, design
 
 
 def _group_sizes(labels: Sequence[Any], pos: dict[Any, np.ndarray]) -> pd.Series:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -87,30 +88,65 @@ def _index_from_weights(
 
 
 class _Stats:
-    """Everything compared between groups, as one vector per estimation."""
+    """Everything compared between groups, as one vector per estimation.
 
-    def __init__(self, model: Model, estimator: Any, data: PreparedData) -> None:
+    With an extension ``design`` (interaction terms, higher-order constructs) ``model`` is
+    the estimation model and ``data`` holds the observed items: the moments of every group
+    and resample come from :meth:`builder`, which re-runs stage 1 inside each pattern.
+    0-100 indices are compared for the constructs measured by observed items only.
+    """
+
+    def __init__(
+        self, model: Model, estimator: Any, data: PreparedData, design: Any = None
+    ) -> None:
+        from ..scoring._extensions import generated_constructs
+
         self.model = model
         self.estimator = estimator
+        self.design = design
         self.standardized = bool(getattr(estimator, "standardize", True))
         self.endo = [model.constructs.index(c) for c in model.endogenous]
         self.has_scale = data.has_scale
         self.low, self.high = data.scale_low, data.scale_high
+        self.indexed = list(range(len(model.constructs)))
+        if design is not None:
+            perm = design.plan.perm
+            p = data.X.shape[1]
+            obs = perm < p
+            ext = np.concatenate([self.low, np.zeros(len(perm))])[perm]
+            self.low = np.where(obs, ext, 0.0)  # generated items: weight 0 in indexed blocks
+            ext = np.concatenate([self.high, np.ones(len(perm))])[perm]
+            self.high = np.where(obs, ext, 1.0)
+            inter, hocs = generated_constructs(model)
+            skip = set(inter) | {h for h, _, _ in hocs}
+            self.indexed = [j for j in self.indexed if j not in skip]
         rows = list(param_rows(model))
         rows += [(c, "r2", c) for c in model.endogenous]
         if self.has_scale:
-            rows += [(c, "index", c) for c in model.constructs]
+            rows += [(model.constructs[j], "index", model.constructs[j]) for j in self.indexed]
         self.rows = rows
+
+    def builder(self, X: np.ndarray, w: np.ndarray | None) -> Any:
+        """Batched moments (``.moments(F)``) of the estimation items over the rows of ``X``."""
+        if self.design is None:
+            return MomentBuilder(X, w)
+        return replace(self.design, X=X, weights=w).moment_builder()
+
+    def group_moments(self, X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance of the estimation items on the rows of ``X`` (as ``fit``)."""
+        if self.design is not None:
+            X = self.builder(X, w).columns()  # stage 1 on these rows, generated columns
+        with np.errstate(over="ignore", invalid="ignore"):
+            return covariance(X, w)
 
     def __call__(self, means: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
         est = self.estimator.estimate(S, self.model)
         parts = [flatten_params(est, self.model), est.r2[:, self.endo]]
         if self.has_scale:
-            parts.append(
-                _index_from_weights(
-                    est.weights, est.item_sd, means, self.low, self.high, self.standardized
-                )
+            idx = _index_from_weights(
+                est.weights, est.item_sd, means, self.low, self.high, self.standardized
             )
+            parts.append(idx[:, self.indexed])
         values = np.concatenate(parts, axis=1)
         ok = est.converged & np.all(np.isfinite(values), axis=1)
         return values, ok, est
@@ -123,7 +159,7 @@ def _subset(data: PreparedData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _estimate_group(stats: _Stats, X: np.ndarray, w: np.ndarray | None):
-    mean, S = covariance(X, w)
+    mean, S = stats.group_moments(X, w)
     return stats(mean[None], S[None])
 
 
@@ -160,7 +196,7 @@ def _permute_pair(
     ``extra(F, est_a, est_b)`` may return additional per-permutation quantities (MICOM).
     """
     n = X.shape[0]
-    mb = MomentBuilder(X, w)
+    mb = stats.builder(X, w)
     diffs, oks, extras = [], [], []
     for F in _membership_chunks(rng, n, n_first, n_perm, _chunk_size(n)):
         c = F.shape[0]
@@ -207,7 +243,7 @@ def _permute_k_groups(
     X, w = _subset(data, pooled)
     n, k = X.shape[0], len(rows)
     bounds = np.cumsum([0] + [len(r) for r in rows])
-    mb = MomentBuilder(X, w)
+    mb = stats.builder(X, w)
     vals, oks = [], []
     for start in range(0, n_perm, _chunk_size(n * k)):
         c = min(_chunk_size(n * k), n_perm - start)
@@ -227,7 +263,7 @@ def _bootstrap_counts(
     stats: _Stats, X: np.ndarray, w: np.ndarray | None, counts: Iterator[np.ndarray], bar=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statistics over bootstrap resamples given as count rows over the rows of ``X``."""
-    mb = MomentBuilder(X, w)
+    mb = stats.builder(X, w)
     vals, oks = [], []
     for C in counts:
         means, S = mb.moments(C)

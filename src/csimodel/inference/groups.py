@@ -43,7 +43,16 @@ __all__ = ["compare_groups", "index_change", "GroupComparison", "IndexChange"]
 
 _COMPARE_GROUPS = _GroupTask("compare_groups")
 _INDEX_CHANGE = _GroupTask(
-    "index_change", need_scale=True, two=("index_change", "waves", "(first, second)")
+    "index_change",
+    need_scale=True,
+    two=("index_change", "waves", "(first, second)"),
+    refuse_extensions=(
+        "its table has one 0-100 index per construct, but an interaction term has no index "
+        "(its items are products of scores, without an answer scale) and a two-stage "
+        "higher-order construct's index needs its lower-order constructs' score spreads in "
+        "every resample, which index_change does not compute. Compare the indices of the "
+        "model without these terms, or use cm.indices(res, by=...) with cm.bootstrap;"
+    ),
 )
 
 
@@ -84,6 +93,9 @@ class GroupComparison(_GroupReport):
     boot_values : dict
         Group -> array (n_boot, n_rows) of bootstrap estimates (NaN where not converged).
     estimator : object
+    extensions : str or None
+        The interaction terms and higher-order constructs of the model and their methods
+        (re-run in every group, permutation and resample); None for a model without them.
     """
 
     params: pd.DataFrame
@@ -102,6 +114,7 @@ class GroupComparison(_GroupReport):
     n_total: int
     n_used: int
     omnibus: pd.DataFrame | None = None
+    extensions: str | None = None
 
     def summary(self) -> Summary:
         """Differences and p-values for paths, R² and indices; measurement rows in a table."""
@@ -116,6 +129,8 @@ class GroupComparison(_GroupReport):
             first=[("Estimator", f"{type(est).__name__}({settings})")],
         )
         s.add_info("Respondents (used / total)", f"{self.n_used} / {self.n_total}")
+        if self.extensions:
+            s.add_info("Model extensions (re-run per group and resample)", self.extensions)
         s.add_info("Permutations", self.n_perm)
         s.add_info("Bootstrap resamples per group", self.n_boot)
         if len(self.groups) > 2:
@@ -258,6 +273,12 @@ def compare_groups(
       indicator correlations as a whole and says nothing about which parameter differs;
       its permutations are drawn after the pairwise ones, so these stay as without it.
 
+    **Interaction terms and higher-order constructs** (PLS): every estimation re-runs the
+    estimator's two-stage procedure on its own rows, stage 1 included — each group, each
+    permuted group, each bootstrap resample — batched: the generated columns (products of
+    stage-1 scores, z-scored item products, lower-order scores) are rebuilt inside every
+    weight pattern. Index rows cover the constructs measured by observed items only.
+
     :math:`s_g` is the bootstrap standard error within group *g*; *n* counts respondents.
     Indices (``op='index'``) are computed from each group's own outer weights, rescaled to
     the answer scale: unstandardized weights normalized to sum to one, item means mapped to
@@ -274,7 +295,9 @@ def compare_groups(
     Sarstedt, M., Henseler, J., Ringle, C. M. (2011). Multigroup analysis in partial least
     squares path modeling. *Advances in International Marketing* 22, 195-218.
 
-    Tested: group estimates equal separate fits on each group's rows; permutation p-values
+    Tested: group estimates equal separate fits on each group's rows (also with interaction
+    terms and higher-order constructs, and one permutation equals refits on the permuted
+    split); permutation p-values
     are uniform under a simulated null and detect a planted difference; PLS-MGA equals the
     seminr port's ``estimate_pls_mga`` on the same resamples (``tests/inference``).
 
@@ -301,10 +324,10 @@ def compare_groups(
     """
     owner = _COMPARE_GROUPS.owner
     _check_common(owner, n_perm, n_boot, correction)
-    model, estimator, data_p, labels, pos = _setup_groups(
+    model, estimator, data_p, labels, pos, design = _setup_groups(
         _COMPARE_GROUPS, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
-    stats = _Stats(model, estimator, data_p)
+    stats = _Stats(model, estimator, data_p, design)
     rng = np.random.default_rng(random_state)
     k = len(stats.rows)
 
@@ -411,7 +434,22 @@ def compare_groups(
         n_total=data_p.n_total,
         n_used=data_p.n_used,
         omnibus=omnibus,
+        extensions=_extension_text(design, estimator),
     )
+
+
+def _extension_text(design: Any, estimator: Any) -> str | None:
+    """Interaction terms and higher-order constructs with their methods, for the summary."""
+    if design is None:
+        return None
+    src = design.source
+    parts = []
+    if src.interactions:
+        parts.append(f"{', '.join(src.interactions)} ({getattr(estimator, 'interaction', '')})")
+    if src.higher_order:
+        hoc = "; ".join(f"{h} of {', '.join(v)}" for h, v in src.higher_order.items())
+        parts.append(f"{hoc} ({getattr(estimator, 'higher_order', '')})")
+    return "; ".join(parts)
 
 
 # ---------------------------------------------------------------------- index_change
@@ -526,7 +564,7 @@ def index_change(
     owner = _INDEX_CHANGE.owner
     _check_common(owner, n_perm, n_boot)
     check_number(level, "level", owner, low=0, high=1, low_open=True, high_open=True)
-    model, estimator, data_p, labels, pos = _setup_groups(
+    model, estimator, data_p, labels, pos, _ = _setup_groups(
         _INDEX_CHANGE, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
     stats = _Stats(model, estimator, data_p)

@@ -28,7 +28,18 @@ if TYPE_CHECKING:
 
 __all__ = ["micom", "MicomResult"]
 
-_MICOM = _GroupTask("micom", two=("MICOM", "groups", "(a, b)"))
+_MICOM = _GroupTask(
+    "micom",
+    two=("MICOM", "groups", "(a, b)"),
+    refuse_extensions=(
+        "MICOM's compositional-invariance step correlates composites of the same observed "
+        "indicators weighted by each group's weights, but generated indicators (products of "
+        "stage-1 scores, lower-order scores) are themselves built with each group's own "
+        "stage-1 weights, so the two groups' composites are not built from the same columns "
+        "and the test (Henseler et al. 2016) does not carry over. Check invariance on the "
+        "model without these terms (or with the lower-order constructs as first-order ones);"
+    ),
+)
 
 
 def _composite_cor(Wa: np.ndarray, Wb: np.ndarray, M: np.ndarray) -> np.ndarray:
@@ -189,7 +200,7 @@ def micom(
     """
     owner = _MICOM.owner
     check_number(n_perm, "n_perm", owner, integer=True, low=1)
-    model, estimator, data_p, labels, pos = _setup_groups(
+    model, estimator, data_p, labels, pos, _ = _setup_groups(
         _MICOM, model, data, by, groups, estimator, scale, missing, missing_values, weights
     )
     a, b = labels
