@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -537,22 +537,46 @@ def _check_scale(
         with np.errstate(invalid="ignore"):
             out = (X < lo) | (X > hi)
         out &= declared
-        cols = np.flatnonzero(out.any(axis=0))
-        parts = []
-        for c in cols[:_ROWS_SHOWN]:
-            r = np.flatnonzero(out[:, c])
-            vals = sorted(set(X[r, c].tolist()))[:3]
-            parts.append(
-                f"{items[c]!r}: {len(r)} value(s) outside [{lo[c]:g}, {hi[c]:g}], "
-                f"e.g. {', '.join(f'{v:g}' for v in vals)} in rows {_rows(index[r])}"
-            )
-        more = f" and {len(cols) - _ROWS_SHOWN} more columns" if len(cols) > _ROWS_SHOWN else ""
-        raise DataError(
-            "Answers outside the declared scale: " + "; ".join(parts) + more + ". "
-            "Fix the data, correct scale=, or declare no-answer codes with "
-            "missing_values=(...)."
+        raise out_of_scale_error(
+            X,
+            out,
+            items,
+            lo,
+            hi,
+            where=lambda r: f"rows {_rows(index[r])}",
+            noun="columns",
+            fix="Fix the data, correct scale=, or declare no-answer codes with "
+            "missing_values=(...).",
         )
     return cmin, cmax
+
+
+def out_of_scale_error(
+    X: np.ndarray,
+    out: np.ndarray,
+    items: Sequence[str],
+    lo: np.ndarray | Sequence[float],
+    hi: np.ndarray | Sequence[float],
+    *,
+    where: Callable[[np.ndarray], str],
+    noun: str,
+    fix: str,
+) -> DataError:
+    """The one message for answers outside the declared scale (data door and record door).
+
+    ``out`` marks the offending cells of ``X``; ``where(rows)`` names their rows (or records).
+    """
+    cols = np.flatnonzero(out.any(axis=0))
+    parts = []
+    for c in cols[:_ROWS_SHOWN]:
+        r = np.flatnonzero(out[:, c])
+        vals = sorted(set(X[r, c].tolist()))[:3]
+        parts.append(
+            f"{items[c]!r}: {len(r)} value(s) outside [{lo[c]:g}, {hi[c]:g}], "
+            f"e.g. {', '.join(f'{v:g}' for v in vals)} in {where(r)}"
+        )
+    more = f" and {len(cols) - _ROWS_SHOWN} more {noun}" if len(cols) > _ROWS_SHOWN else ""
+    return DataError("Answers outside the declared scale: " + "; ".join(parts) + more + ". " + fix)
 
 
 def _check_weights(

@@ -10,7 +10,9 @@ every resampled statistic; :func:`effect_pairs`, :func:`flatten_effects` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -121,3 +123,27 @@ def total_effects(paths: np.ndarray) -> np.ndarray:
             break
         total = total + power
     return total
+
+
+_T = TypeVar("_T")
+
+
+def per_model(factory: Callable[[Model], _T], size: int = 64) -> Callable[[Model], _T]:
+    """Memoize ``factory(model)`` per :class:`Model` object (by identity, at most ``size``).
+
+    Models are frozen, so a structure derived from one (index arrays, stage-2 layouts) is
+    computed once and shared by every fit, resample batch and group of that model.
+    """
+    cache: dict[int, tuple[Model, _T]] = {}
+
+    def get(model: Model) -> _T:
+        hit = cache.get(id(model))
+        if hit is not None and hit[0] is model:
+            return hit[1]
+        value = factory(model)
+        if len(cache) >= size:
+            cache.clear()
+        cache[id(model)] = (model, value)
+        return value
+
+    return get

@@ -37,7 +37,7 @@ import numpy as np
 
 from .._validation import check_option
 from ..exceptions import ModelError
-from ..layout import EstimateArrays, total_effects
+from ..layout import EstimateArrays, per_model, total_effects
 from ..moments import MomentBuilder, covariance
 from ..spec import Model
 
@@ -365,18 +365,8 @@ class _Stage2:
             self.inter.append((j, np.arange(starts[j], starts[j + 1])))
 
 
-_CACHE: dict[int, tuple[Model, _Stage2]] = {}
-
-
-def _stage2(est: Model) -> _Stage2:
-    hit = _CACHE.get(id(est))
-    if hit is not None and hit[0] is est:
-        return hit[1]
-    st = _Stage2(est)
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[id(est)] = (est, st)
-    return st
+#: the stage-2 layout of an estimation model (computed once per Model object)
+_stage2 = per_model(_Stage2)
 
 
 def is_source_model(model: Model) -> bool:

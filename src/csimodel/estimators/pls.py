@@ -37,7 +37,7 @@ from ..exceptions import (
     EstimationError,
     ModelError,
 )
-from ..layout import EstimateArrays, total_effects
+from ..layout import EstimateArrays, per_model, total_effects
 from ..spec import Model
 from ._extensions import (
     HIGHER_ORDER_METHODS,
@@ -121,18 +121,8 @@ class _Structure:
         self.blocks = blocks_idx
 
 
-_STRUCT_CACHE: dict[int, tuple[Model, _Structure]] = {}
-
-
-def _structure(model: Model) -> _Structure:
-    hit = _STRUCT_CACHE.get(id(model))
-    if hit is not None and hit[0] is model:
-        return hit[1]
-    s = _Structure(model)
-    if len(_STRUCT_CACHE) > 64:
-        _STRUCT_CACHE.clear()
-    _STRUCT_CACHE[id(model)] = (model, s)
-    return s
+#: the per-model layout of the engine (computed once per Model object)
+_structure = per_model(_Structure)
 
 
 def _regressions(C: np.ndarray, st: _Structure) -> np.ndarray:

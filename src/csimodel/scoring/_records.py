@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import list_some
+from ..data import out_of_scale_error
 from ..exceptions import DataError, DataWarning
 
 __all__ = ["RowPlan", "ItemRows", "item_rows", "record_values", "missing_codes"]
@@ -380,19 +381,15 @@ def _check(
     with np.errstate(invalid="ignore"):
         out = (X < plan.lo_arr) | (X > plan.hi_arr)
     if out.any():
-        cols = np.flatnonzero(out.any(axis=0))
-        parts = []
-        for c in cols[:_SHOWN]:
-            r = np.flatnonzero(out[:, c])
-            vals = sorted(set(X[r, c].tolist()))[:3]
-            parts.append(
-                f"{items[c]!r}: {len(r)} value(s) outside [{plan.low[c]:g}, {plan.high[c]:g}], "
-                f"e.g. {', '.join(f'{v:g}' for v in vals)} in {lab}s {list_some(r.tolist(), _SHOWN)}"
-            )
-        more = f" and {len(cols) - _SHOWN} more items" if len(cols) > _SHOWN else ""
-        raise DataError(
-            "Answers outside the declared scale: " + "; ".join(parts) + more + ". "
-            "Fix the data, or declare no-answer codes with missing_values=(...)."
+        raise out_of_scale_error(
+            X,
+            out,
+            items,
+            plan.low,
+            plan.high,
+            where=lambda r: f"{lab}s {list_some(r.tolist(), _SHOWN)}",
+            noun="items",
+            fix="Fix the data, or declare no-answer codes with missing_values=(...).",
         )
     if finite.all():
         return np.arange(n)
